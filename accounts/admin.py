@@ -1,0 +1,179 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+
+from .models import Application, AuditEvent, Enterprise, Invitation, Role, User
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ["name", "icon", "launch_url"]
+    search_fields = ["name"]
+
+
+class UserInline(admin.TabularInline):
+    model = User
+    fields = ["email", "name", "role", "portal_access", "api_access", "sms_access", "is_active"]
+    readonly_fields = ["email"]
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "account_number",
+        "status",
+        "time_zone",
+        "require_mfa",
+        "adr_delivery_enabled",
+        "created_at",
+    ]
+    list_filter = ["status", "require_mfa", "adr_delivery_enabled", "applications"]
+    search_fields = ["name", "account_number"]
+    filter_horizontal = ["applications"]
+    readonly_fields = [
+        "public_id",
+        "adr_delivery_changed_by",
+        "adr_delivery_changed_at",
+        "created_at",
+    ]
+    inlines = [UserInline]
+
+
+@admin.register(Role)
+class RoleAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "description", "user_count"]
+    search_fields = ["name"]
+    filter_horizontal = ["permissions"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    @admin.display(description="Users")
+    def user_count(self, role):
+        return role.users.count()
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "permissions":
+            kwargs["queryset"] = db_field.remote_field.model.objects.select_related("content_type")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class PortalUserChangeForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+
+
+class PortalUserCreationForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ["email", "name", "enterprise", "role", "is_staff"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    form = PortalUserChangeForm
+    add_form = PortalUserCreationForm
+    ordering = ["email"]
+    list_display = [
+        "email",
+        "name",
+        "enterprise",
+        "role",
+        "portal_access",
+        "api_access",
+        "sms_access",
+        "is_active",
+        "is_staff",
+        "last_login",
+    ]
+    list_filter = [
+        "is_active",
+        "is_staff",
+        "role",
+        "portal_access",
+        "api_access",
+        "sms_access",
+        "enterprise",
+    ]
+    list_select_related = ["enterprise", "role"]
+    search_fields = ["email", "name", "enterprise__name", "enterprise__account_number"]
+    autocomplete_fields = ["enterprise"]
+    readonly_fields = ["public_id", "last_login", "date_joined"]
+    fieldsets = [
+        (None, {"fields": ["public_id", "email", "password"]}),
+        ("Profile", {"fields": ["name", "phone", "time_zone"]}),
+        (
+            "Enterprise",
+            {"fields": ["enterprise", "role", "portal_access", "api_access", "sms_access"]},
+        ),
+        (
+            "Staff",
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": [
+                    "email",
+                    "name",
+                    "enterprise",
+                    "role",
+                    "is_staff",
+                    "password1",
+                    "password2",
+                ],
+            },
+        ),
+    ]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = [
+        "email",
+        "enterprise",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
+    list_filter = ["role", "enterprise"]
+    list_select_related = ["enterprise", "role", "invited_by"]
+    search_fields = ["email", "enterprise__name"]
+    readonly_fields = ["public_id", "token_hash", "invited_by", "created_at", "accepted_at"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "action",
+        "actor_email",
+        "enterprise",
+        "object_type",
+        "object_repr",
+        "ip_address",
+    ]
+    list_filter = ["action", "enterprise"]
+    list_select_related = ["enterprise"]
+    search_fields = ["actor_email", "object_repr", "object_id", "ip_address", "enterprise__name"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

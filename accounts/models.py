@@ -1,0 +1,328 @@
+import secrets
+import uuid
+import zoneinfo
+from datetime import timedelta
+from functools import cached_property
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager, Permission
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+TIME_ZONE_CHOICES = [
+    (name, name.replace("_", " "))
+    for name in sorted(zoneinfo.available_timezones())
+    if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/"))
+] + [("UTC", "UTC")]
+
+
+class Application(models.Model):
+    """A CPaaS application a carrier can contract to an enterprise (Engage, Insights...)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    icon = models.CharField(
+        max_length=4,
+        help_text="One or two characters shown on the tile, for example an emoji or initials.",
+    )
+    description = models.CharField(max_length=200, blank=True)
+    launch_url = models.URLField(help_text="Where the tile takes the user.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Enterprise(models.Model):
+    """A customer account: every portal object belongs to one."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+        CLOSED = "closed", "Closed"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=120)
+    account_number = models.CharField(max_length=20, unique=True)
+    status = models.CharField(max_length=12, choices=Status, default=Status.ACTIVE)
+    time_zone = models.CharField(
+        max_length=64, choices=TIME_ZONE_CHOICES, default="America/New_York"
+    )
+    applications = models.ManyToManyField(Application, blank=True, related_name="enterprises")
+    adr_delivery_enabled = models.BooleanField(
+        "Application Data Record File Delivery", default=False
+    )
+    adr_delivery_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    adr_delivery_changed_at = models.DateTimeField(null=True, blank=True)
+    require_mfa = models.BooleanField("Require MFA for all users", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [
+            ("manage_users", "Can manage the enterprise's users"),
+            ("manage_enterprise_settings", "Can change Enterprise Settings"),
+            ("view_audit_log", "Can view the enterprise's audit log"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.account_number})"
+
+    @property
+    def is_active(self):
+        return self.status == self.Status.ACTIVE
+
+    def active_administrators(self):
+        return self.users.filter(is_active=True, role__slug=Role.ADMINISTRATOR)
+
+
+class Role(models.Model):
+    """A pre-defined set of permissions; changing it changes every user who holds it."""
+
+    ADMINISTRATOR = "administrator"
+    GENERAL_USER = "general-user"
+    BILLING = "billing"
+    READ_ONLY = "read-only"
+
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(unique=True)
+    description = models.CharField(max_length=200, blank=True)
+    permissions = models.ManyToManyField(Permission, blank=True, related_name="roles")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_administrator(self):
+        return self.slug == self.ADMINISTRATOR
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in: a customer's user (one enterprise) or carrier staff (none)."""
+
+    username = None
+    first_name = None
+    last_name = None
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField("email address", unique=True)
+    name = models.CharField(max_length=120, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, blank=True)
+    enterprise = models.ForeignKey(
+        Enterprise, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    role = models.ForeignKey(
+        Role, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    portal_access = models.BooleanField("Portal", default=True)
+    api_access = models.BooleanField("API", default=False)
+    sms_access = models.BooleanField("SMS", default=False)
+    table_preferences = models.JSONField(default=dict, blank=True, editable=False)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_staff=True, enterprise__isnull=True)
+                | Q(is_staff=False, enterprise__isnull=False, role__isnull=False),
+                name="user_is_staff_or_belongs_to_an_enterprise",
+                violation_error_message=(
+                    "Staff belong to no enterprise; other users need an enterprise and a role."
+                ),
+            ),
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+        ]
+
+    def __str__(self):
+        return self.name or self.email
+
+    def get_full_name(self):
+        return self.name or self.email
+
+    def get_short_name(self):
+        return self.name.split(" ")[0] if self.name else self.email
+
+    @property
+    def access_types(self):
+        return [
+            label
+            for label, granted in (
+                ("Portal", self.portal_access),
+                ("API", self.api_access),
+                ("SMS", self.sms_access),
+            )
+            if granted
+        ]
+
+    def portal_refusal(self):
+        """Say why this user may not use the portal UI, or None when they may."""
+        if not self.is_active:
+            return "This account has been deactivated. Contact your company's administrator."
+        if self.is_staff:
+            return None
+        if not self.enterprise.is_active:
+            return (
+                f"The {self.enterprise.name} account is {self.enterprise.get_status_display()}. "
+                "Contact your account manager."
+            )
+        if not self.portal_access:
+            return (
+                "Your account does not have Portal access. "
+                "Ask your company's administrator to grant it."
+            )
+        return None
+
+    @property
+    def zone(self):
+        name = self.time_zone or (self.enterprise.time_zone if self.enterprise_id else "UTC")
+        return zoneinfo.ZoneInfo(name)
+
+    @cached_property
+    def has_mfa(self):
+        from allauth.mfa.models import Authenticator
+
+        return self.authenticator_set.filter(type=Authenticator.Type.TOTP).exists()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+    def usable(self):
+        return self.pending().filter(expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """An Administrator's invitation for a new user to join the enterprise."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    name = models.CharField(max_length=120, blank=True)
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="+")
+    portal_access = models.BooleanField("Portal", default=True)
+    api_access = models.BooleanField("API", default=False)
+    sms_access = models.BooleanField("SMS", default=False)
+    token_hash = models.CharField(max_length=128, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_pending_invitation_per_email",
+                violation_error_message="This address already has a pending invitation.",
+            )
+        ]
+
+    def __str__(self):
+        return f"Invitation for {self.email}"
+
+    @staticmethod
+    def hash_token(token):
+        return salted_hmac("accounts.Invitation", token).hexdigest()
+
+    def issue_token(self):
+        """Set a fresh secret token and expiry; return the token (only its hash is stored)."""
+        token = secrets.token_urlsafe(32)
+        self.token_hash = self.hash_token(token)
+        self.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
+        return token
+
+    @property
+    def is_expired(self):
+        return self.expires_at <= timezone.now()
+
+
+class AuditEvent(models.Model):
+    """Who did what, to which object, from where and when (UTC)."""
+
+    class Action(models.TextChoices):
+        SIGN_IN = "sign_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        SIGN_OUT = "sign_out", "Signed out"
+        MFA_ENABLED = "mfa_enabled", "MFA enabled"
+        MFA_DISABLED = "mfa_disabled", "MFA disabled"
+        MFA_RECOVERY_CODES_RESET = "mfa_codes_reset", "MFA recovery codes regenerated"
+        PASSWORD_CHANGED = "password_changed", "Password changed"
+        PASSWORD_RESET = "password_reset", "Password reset"
+        EMAIL_CHANGED = "email_changed", "Email changed"
+        PROFILE_CHANGED = "profile_changed", "Profile changed"
+        USER_INVITED = "user_invited", "User invited"
+        INVITATION_RESENT = "invitation_resent", "Invitation resent"
+        INVITATION_REVOKED = "invitation_revoked", "Invitation revoked"
+        INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
+        ROLE_CHANGED = "role_changed", "Role changed"
+        ACCESS_CHANGED = "access_changed", "Access types changed"
+        USER_DEACTIVATED = "user_deactivated", "User deactivated"
+        USER_REACTIVATED = "user_reactivated", "User reactivated"
+        SETTINGS_CHANGED = "settings_changed", "Enterprise Settings changed"
+
+    enterprise = models.ForeignKey(
+        Enterprise, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_email = models.EmailField(blank=True)
+    action = models.CharField(max_length=32, choices=Action, db_index=True)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["enterprise", "-created_at", "-id"])]
+
+    def __str__(self):
+        return f"{self.get_action_display()} by {self.actor_email or 'unknown'}"

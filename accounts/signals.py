@@ -1,0 +1,76 @@
+"""Audit sign-in, sign-out, password, email and MFA events raised by Django and allauth."""
+
+from allauth.account import signals as account_signals
+from allauth.mfa import signals as mfa_signals
+from allauth.mfa.models import Authenticator
+from django.contrib.auth import get_user_model
+from django.contrib.auth import signals as auth_signals
+from django.dispatch import receiver
+
+from .audit import Action, record
+
+
+@receiver(auth_signals.user_logged_in)
+def audit_sign_in(sender, request, user, **kwargs):
+    record(Action.SIGN_IN, request=request, actor=user, obj=user)
+
+
+@receiver(auth_signals.user_logged_out)
+def audit_sign_out(sender, request, user, **kwargs):
+    if user is not None:
+        record(Action.SIGN_OUT, request=request, actor=user, obj=user)
+
+
+@receiver(auth_signals.user_login_failed)
+def audit_sign_in_failure(sender, credentials, request=None, **kwargs):
+    email = (credentials.get("email") or credentials.get("username") or "").strip().lower()
+    if not email:
+        return
+    user = get_user_model().objects.filter(email__iexact=email).select_related("enterprise").first()
+    record(
+        Action.SIGN_IN_FAILED,
+        request=request,
+        actor=user,
+        enterprise=user.enterprise if user else None,
+        obj=user,
+        details={"email": email[:254]},
+    )
+
+
+@receiver(account_signals.password_changed)
+def audit_password_change(sender, request, user, **kwargs):
+    record(Action.PASSWORD_CHANGED, request=request, actor=user, obj=user)
+
+
+@receiver(account_signals.password_reset)
+def audit_password_reset(sender, request, user, **kwargs):
+    record(Action.PASSWORD_RESET, request=request, actor=user, obj=user)
+
+
+@receiver(account_signals.email_changed)
+def audit_email_change(sender, request, user, from_email_address, to_email_address, **kwargs):
+    old = from_email_address.email if from_email_address else ""
+    record(
+        Action.EMAIL_CHANGED,
+        request=request,
+        actor=user,
+        obj=user,
+        details={"from": old, "to": to_email_address.email},
+    )
+
+
+@receiver(mfa_signals.authenticator_added)
+def audit_mfa_added(sender, request, user, authenticator, **kwargs):
+    if authenticator.type == Authenticator.Type.TOTP:
+        record(Action.MFA_ENABLED, request=request, actor=user, obj=user)
+
+
+@receiver(mfa_signals.authenticator_removed)
+def audit_mfa_removed(sender, request, user, authenticator, **kwargs):
+    if authenticator.type == Authenticator.Type.TOTP:
+        record(Action.MFA_DISABLED, request=request, actor=user, obj=user)
+
+
+@receiver(mfa_signals.authenticator_reset)
+def audit_mfa_reset(sender, request, user, authenticator, **kwargs):
+    record(Action.MFA_RECOVERY_CODES_RESET, request=request, actor=user, obj=user)

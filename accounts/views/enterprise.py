@@ -1,0 +1,38 @@
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import path
+
+from accounts.decorators import enterprise_permission_required
+from accounts.forms.profile import EnterpriseSettingsForm
+from accounts.services import update_enterprise_settings
+
+
+@enterprise_permission_required("accounts.manage_enterprise_settings")
+def enterprise_settings(request):
+    enterprise = request.user.enterprise
+    form = EnterpriseSettingsForm(
+        request.POST or None,
+        initial={
+            "adr_delivery_enabled": enterprise.adr_delivery_enabled,
+            "require_mfa": enterprise.require_mfa,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        changed = update_enterprise_settings(
+            enterprise,
+            by=request.user,
+            request=request,
+            adr_delivery_enabled=form.cleaned_data["adr_delivery_enabled"],
+            require_mfa=form.cleaned_data["require_mfa"],
+        )
+        if changed:
+            messages.success(request, "Enterprise Settings were saved.")
+        else:
+            messages.info(request, "Nothing changed.")
+        return redirect("accounts:enterprise_settings")
+    return render(request, "accounts/enterprise_settings.html", {"form": form})
+
+
+urlpatterns = [
+    path("enterprise-settings/", enterprise_settings, name="enterprise_settings"),
+]

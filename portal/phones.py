@@ -1,0 +1,36 @@
+"""Phone numbers: stored in E.164, shown formatted for the reader."""
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+
+DEFAULT_REGION = "US"
+
+
+def normalize_phone(value, region=DEFAULT_REGION):
+    """Return value in E.164, or raise ValidationError with a plain-words reason."""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        raise ValidationError(
+            "Enter a phone number, for example +13035551234.", code="invalid_phone"
+        ) from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            "%(value)s is not a valid phone number.",
+            code="invalid_phone",
+            params={"value": value},
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone(e164, region=DEFAULT_REGION):
+    """National format for numbers of the home region, international for the rest."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    if phonenumbers.region_code_for_number(number) == region:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -1,0 +1,24 @@
+from itertools import groupby
+
+from django.shortcuts import render
+
+from accounts.decorators import enterprise_member_required
+
+from .models import Contact, Faq
+
+
+@enterprise_member_required
+def help_index(request):
+    faqs = Faq.objects.filter(published=True)
+    topics = [(topic, list(items)) for topic, items in groupby(faqs, key=lambda faq: faq.topic)]
+    return render(request, "support/help.html", {"topics": topics, "tab": "faqs"})
+
+
+@enterprise_member_required
+def contact_us(request):
+    contacts = Contact.objects.all()
+    teams = [
+        (Contact.Team(team).label, list(items))
+        for team, items in groupby(contacts, key=lambda contact: contact.team)
+    ]
+    return render(request, "support/contact.html", {"teams": teams, "tab": "contact"})
