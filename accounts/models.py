@@ -267,7 +267,7 @@ class Invitation(models.Model):
 
     @staticmethod
     def hash_token(token):
-        return salted_hmac("accounts.Invitation", token).hexdigest()
+        return salted_hmac("accounts.Invitation", token, algorithm="sha256").hexdigest()
 
     def issue_token(self):
         """Set a fresh secret token and expiry; return the token (only its hash is stored)."""
