@@ -7,8 +7,13 @@ from .models import AuditEvent
 Action = AuditEvent.Action
 
 
-def record(action, *, request=None, actor=None, enterprise=None, obj=None, details=None):
-    """Write one audit event; actor and IP default to the request's."""
+def record(
+    action, *, request=None, actor=None, actor_email=None, enterprise=None, obj=None, details=None
+):
+    """Write one audit event; actor and IP default to the request's.
+
+    actor_email names who acted when no user is known (a sign-in attempt for an unknown address).
+    """
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     if enterprise is None:
@@ -16,13 +21,25 @@ def record(action, *, request=None, actor=None, enterprise=None, obj=None, detai
     return AuditEvent.objects.create(
         enterprise=enterprise,
         actor=actor if actor is not None and actor.pk else None,
-        actor_email=getattr(actor, "email", "") or "",
+        actor_email=(actor_email or getattr(actor, "email", "") or "")[:254],
         action=action,
         object_type=obj._meta.verbose_name if obj is not None else "",
-        object_id=str(getattr(obj, "public_id", None) or getattr(obj, "pk", "")) if obj else "",
+        object_id=str(getattr(obj, "public_id", None) or obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
         details=details or {},
         ip_address=client_ip(request),
+    )
+
+
+def record_failed_sign_in(request, *, email, user, reason):
+    """Record a refused sign-in; whoever tried is not known to be the account's owner."""
+    return record(
+        Action.SIGN_IN_FAILED,
+        request=request,
+        actor_email=email,
+        enterprise=user.enterprise if user is not None else None,
+        obj=user,
+        details={"email": email[:254], "reason": reason},
     )
 
 

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 
-from .audit import Action, record
+from .audit import Action, record, record_failed_sign_in
 
 
 @receiver(auth_signals.user_logged_in)
@@ -27,14 +27,11 @@ def audit_sign_in_failure(sender, credentials, request=None, **kwargs):
     if not email:
         return
     user = get_user_model().objects.filter(email__iexact=email).select_related("enterprise").first()
-    record(
-        Action.SIGN_IN_FAILED,
-        request=request,
-        actor=user,
-        enterprise=user.enterprise if user else None,
-        obj=user,
-        details={"email": email[:254]},
-    )
+    if user is not None and not user.is_active:
+        reason = "Account deactivated"
+    else:
+        reason = "Wrong email or password"
+    record_failed_sign_in(request, email=email, user=user, reason=reason)
 
 
 @receiver(account_signals.password_changed)
@@ -61,6 +58,7 @@ def audit_email_change(sender, request, user, from_email_address, to_email_addre
 
 @receiver(mfa_signals.authenticator_added)
 def audit_mfa_added(sender, request, user, authenticator, **kwargs):
+    # Recovery codes are added along with the authenticator app: one event is enough.
     if authenticator.type == Authenticator.Type.TOTP:
         record(Action.MFA_ENABLED, request=request, actor=user, obj=user)
 
@@ -74,3 +72,11 @@ def audit_mfa_removed(sender, request, user, authenticator, **kwargs):
 @receiver(mfa_signals.authenticator_reset)
 def audit_mfa_reset(sender, request, user, authenticator, **kwargs):
     record(Action.MFA_RECOVERY_CODES_RESET, request=request, actor=user, obj=user)
+
+
+@receiver(mfa_signals.authentication_failed)
+def audit_mfa_failure(sender, request, user, authenticator, reauthentication=False, **kwargs):
+    if not reauthentication:
+        record_failed_sign_in(
+            request, email=user.email, user=user, reason="Wrong authenticator code"
+        )
