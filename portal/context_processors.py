@@ -9,5 +9,5 @@ def navigation(request):
     }
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.enterprise_id is not None:
-        context.update(menu=menu_for(user), enterprise=user.enterprise)
+        context.update(menu=menu_for(user, request.path), enterprise=user.enterprise)
     return context

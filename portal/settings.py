@@ -162,6 +162,8 @@ ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PRESERVE_USERNAME_CASING = False
+# No "Remember Me": every session ends after the idle timeout above.
+ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Carrier Portal] "
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -172,7 +174,15 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
 }
+# Behind N reverse proxies, the client's address is the Nth address from the right of
+# X-Forwarded-For; rate limits and the audit log's IP addresses depend on it.
+ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+MFA_ADAPTER = "accounts.adapter.PortalMfaAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Adding an unverified address to an account with MFA is blocked by default so that someone who
+# signed up with another person's address cannot lock them out. Nobody signs up here (users are
+# invited to a verified address), and without this, users with MFA could not change their email.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 MFA_TOTP_ISSUER = "Carrier Portal"
 MFA_RECOVERY_CODE_COUNT = 10
 
@@ -211,6 +221,14 @@ if os.environ.get("SMTP_HOST"):
             },
         }
     }
+elif PRODUCTION:
+    # Without SMTP_HOST, production hands mail to a mail server on localhost:25.
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "localhost", "port": 25},
+        }
+    }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
@@ -245,5 +263,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Django's default configuration gives "django" its own console handler; one is enough.
+        "django": {"handlers": ["console"], "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }

@@ -14,6 +14,7 @@ queryset already scoped to the user's enterprise, and renders components/table.h
 """
 
 import csv
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from operator import attrgetter
@@ -27,12 +28,14 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
+# A plain number such as -12.50 or +13035551234 (E.164) is no formula: keep it as it is.
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?", re.ASCII)
 
 
 def csv_safe(value):
     """Neutralize a cell a spreadsheet would run as a formula."""
     text = "" if value is None else str(value)
-    if text.startswith(CSV_FORMULA_PREFIXES):
+    if text.startswith(CSV_FORMULA_PREFIXES) and not PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
 
@@ -88,6 +91,8 @@ class DataTable:
         self.request = request
         self.filterset = filterset
         if filterset is not None:
+            # Own ids, so the labels of a pop-up form over the table find their own fields.
+            filterset.form.auto_id = "filter_%s"
             queryset = filterset.qs if filterset.is_valid() else queryset.none()
         self.sort_key, self.descending = self._parse_sort(request.GET.get("sort", ""))
         self.queryset = queryset.order_by(*self._ordering())
@@ -204,11 +209,23 @@ class DataTable:
             headers.append(header)
         return headers
 
+    def summary(self, page):
+        """A line above the table, e.g. "50 rows on this page, sorted by Time (descending)"."""
+        count = len(page["rows"])
+        if not count:
+            return ""
+        rows = f"{count} row" if count == 1 else f"{count} rows"
+        if page["next_cursor"] or page["previous_cursor"]:
+            rows += " on this page"
+        order = "descending" if self.descending else "ascending"
+        return f"{rows}, sorted by {self.column_map()[self.sort_key].label} ({order})"
+
     def context(self):
         page = self.page()
         columns = self.visible_columns
         return {
             "table": self,
+            "summary": self.summary(page),
             "headers": self.headers(),
             "rows": [
                 {"object": obj, "cells": [column.html_of(obj) for column in columns]}

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -6,6 +7,8 @@ from . import views
 admin.site.site_header = "Carrier Portal back office"
 admin.site.site_title = "Carrier Portal back office"
 admin.site.index_title = "Back office"
+# Staff sign in through the same page as customers, so MFA and rate limits apply to them too.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),

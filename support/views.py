@@ -16,7 +16,11 @@ def help_index(request):
 
 @enterprise_member_required
 def contact_us(request):
-    contacts = Contact.objects.all()
+    team_order = list(Contact.Team.values)
+    contacts = sorted(
+        Contact.objects.all(),
+        key=lambda contact: (team_order.index(contact.team), contact.position),
+    )
     teams = [
         (Contact.Team(team).label, list(items))
         for team, items in groupby(contacts, key=lambda contact: contact.team)

@@ -11,7 +11,7 @@ from accounts.services import update_enterprise_settings
 def enterprise_settings(request):
     enterprise = request.user.enterprise
     form = EnterpriseSettingsForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={
             "adr_delivery_enabled": enterprise.adr_delivery_enabled,
             "require_mfa": enterprise.require_mfa,

@@ -10,7 +10,7 @@ from accounts.forms.profile import ProfileForm
 @enterprise_member_required
 def my_account(request):
     user = request.user
-    form = ProfileForm(request.POST or None, instance=user)
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=user)
     if request.method == "POST" and form.is_valid():
         if form.has_changed():
             form.save()

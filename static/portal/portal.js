@@ -13,10 +13,12 @@
   });
 
   document.addEventListener("click", function (event) {
+    // On a page that opened without the pop-up, a Cancel link simply follows its href.
     var closer = event.target.closest("[data-close-modal]");
-    if (closer) {
+    var dialog = closer && closer.closest("dialog");
+    if (dialog) {
       event.preventDefault();
-      closer.closest("dialog").close();
+      dialog.close();
     }
     var toggle = event.target.closest("[data-toggle-menu]");
     if (toggle) {
@@ -32,6 +34,15 @@
       event.target.parentElement.replaceChildren();
     }
   }, true);
+
+  // A toggle switch says Enabled/Disabled as soon as it is flipped, before the form is saved.
+  document.addEventListener("change", function (event) {
+    var state = event.target.closest(".switch") &&
+      event.target.closest(".switch").querySelector("[data-switch-state]");
+    if (state) {
+      state.textContent = event.target.checked ? state.dataset.on : state.dataset.off;
+    }
+  });
 
   // Close an open <details> menu when the user clicks elsewhere.
   document.addEventListener("click", function (event) {

@@ -1,0 +1,41 @@
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_it_enables_adr_file_delivery(page, admin_user, signed_in, screenshot):
+    signed_in(page, admin_user)
+
+    page.locator("summary", has_text="My Account").click()
+    account_menu = page.get_by_role("navigation", name="My Account")
+    account_menu.get_by_role("link", name="Enterprise Settings").click()
+
+    expect(page.get_by_role("heading", name="Enterprise Settings", level=1)).to_be_visible()
+    adr = page.get_by_role("region", name="Application Data Record File Delivery")
+    expect(adr.get_by_text("Disabled", exact=True)).to_be_visible()
+    adr.get_by_role("checkbox").check()
+    page.get_by_role("button", name="Save settings").click()
+
+    expect(page.get_by_text("Enterprise Settings were saved.")).to_be_visible()
+    expect(adr.get_by_text("Enabled", exact=True)).to_be_visible()
+    expect(adr.get_by_role("checkbox")).to_be_checked()
+    expect(adr).to_contain_text(re.compile(r"Enabled by alice@acme\.test on \w{3} \d{1,2}, \d{4}"))
+    screenshot(page, "enterprise-settings")
+    enterprise = admin_user.enterprise
+    enterprise.refresh_from_db()
+    assert enterprise.adr_delivery_enabled is True
+    assert enterprise.adr_delivery_changed_by == admin_user
+    assert enterprise.adr_delivery_changed_at is not None
+
+
+def test_it_is_not_offered_to_a_general_user(page, general_user, signed_in):
+    signed_in(page, general_user)
+
+    page.locator("summary", has_text="My Account").click()
+
+    account_menu = page.get_by_role("navigation", name="My Account")
+    expect(account_menu.get_by_role("link", name="My Account")).to_be_visible()
+    expect(page.get_by_role("link", name="Enterprise Settings")).to_have_count(0)
