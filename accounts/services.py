@@ -164,12 +164,18 @@ def invite_user(
     return invitation
 
 
-@transaction.atomic
-def resend_invitation(invitation, *, by, request):
-    """Send a fresh link (the old one stops working) valid for the full period again."""
+def _lock_pending(invitation):
+    """The invitation, locked for this transaction, if it can still be resent or revoked."""
     invitation = type(invitation).objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at or invitation.revoked_at:
         raise ValidationError("This invitation was already accepted or revoked.")
+    return invitation
+
+
+@transaction.atomic
+def resend_invitation(invitation, *, by, request):
+    """Send a fresh link (the old one stops working) valid for the full period again."""
+    invitation = _lock_pending(invitation)
     token = invitation.issue_token()
     invitation.save(update_fields=["token_hash", "expires_at"])
     record(Action.INVITATION_RESENT, request=request, actor=by, obj=invitation)
@@ -180,9 +186,7 @@ def resend_invitation(invitation, *, by, request):
 @transaction.atomic
 def revoke_invitation(invitation, *, by, request):
     """Make the invitation's link stop working."""
-    invitation = type(invitation).objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at or invitation.revoked_at:
-        raise ValidationError("This invitation was already accepted or revoked.")
+    invitation = _lock_pending(invitation)
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     record(Action.INVITATION_REVOKED, request=request, actor=by, obj=invitation)

@@ -218,34 +218,31 @@ def reactivate_user(request, public_id):
     )
 
 
-def _pending_invitation(request, public_id):
-    return get_object_or_404(request.user.enterprise.invitations, public_id=public_id)
+def _change_invitation(request, public_id, action, success_message):
+    invitation = get_object_or_404(request.user.enterprise.invitations, public_id=public_id)
+    try:
+        action(invitation, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success_message.format(email=invitation.email))
+    return redirect("accounts:users")
 
 
 @require_POST
 @enterprise_permission_required("accounts.manage_users")
 def resend_invitation(request, public_id):
-    invitation = _pending_invitation(request, public_id)
-    try:
-        services.resend_invitation(invitation, by=request.user, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"A new invitation was sent to {invitation.email}.")
-    return redirect("accounts:users")
+    return _change_invitation(
+        request, public_id, services.resend_invitation, "A new invitation was sent to {email}."
+    )
 
 
 @require_POST
 @enterprise_permission_required("accounts.manage_users")
 def revoke_invitation(request, public_id):
-    invitation = _pending_invitation(request, public_id)
-    try:
-        services.revoke_invitation(invitation, by=request.user, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"The invitation for {invitation.email} was revoked.")
-    return redirect("accounts:users")
+    return _change_invitation(
+        request, public_id, services.revoke_invitation, "The invitation for {email} was revoked."
+    )
 
 
 def accept_invitation(request, token):
