@@ -164,6 +164,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 # No "Remember Me": every session ends after the idle timeout above.
 ACCOUNT_SESSION_REMEMBER = False
+# Tell users by e-mail when their password, e-mail address or MFA changes.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Carrier Portal] "
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",

@@ -203,6 +203,20 @@ def test_long_passphrases_need_no_digits_or_symbols(
     assert bob_client.get(reverse("dashboard")).status_code == 200
 
 
+def test_the_user_is_told_by_email_when_the_password_changes(
+    bob_client, general_user, password, mailoutbox, run_jobs, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _change_password(bob_client, password, "a fine new passphrase")
+    assert mailoutbox == []  # sent by the worker, not in the request
+
+    run_jobs()
+
+    [message] = mailoutbox
+    assert message.to == ["bob@acme.test"]
+    assert "password" in message.subject.lower()
+
+
 def test_the_current_password_is_required(bob_client, general_user, password):
     response = _change_password(bob_client, "not the password at all", "a fine new passphrase")
     assert response.status_code == 200
