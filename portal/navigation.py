@@ -78,3 +78,11 @@ def menu_for(user, path):
             }
         )
     return sections
+
+
+def tabs(request, entries):
+    """Tabs over a page, from (label, URL) pairs; the tab of this page is marked current.
+
+    Render them with {% include "components/tabs.html" with tabs=... label="..." %}.
+    """
+    return [{"label": label, "url": url, "current": request.path == url} for label, url in entries]

@@ -1,17 +1,25 @@
 from itertools import groupby
 
 from django.shortcuts import render
+from django.urls import reverse
 
 from accounts.decorators import enterprise_member_required
+from portal.navigation import tabs
 
 from .models import Contact, Faq
+
+
+def _help_tabs(request):
+    return tabs(
+        request, [("FAQs", reverse("support:help")), ("Contact Us", reverse("support:contact"))]
+    )
 
 
 @enterprise_member_required
 def help_index(request):
     faqs = Faq.objects.filter(published=True)
     topics = [(topic, list(items)) for topic, items in groupby(faqs, key=lambda faq: faq.topic)]
-    return render(request, "support/help.html", {"topics": topics, "tab": "faqs"})
+    return render(request, "support/help.html", {"topics": topics, "tabs": _help_tabs(request)})
 
 
 @enterprise_member_required
@@ -25,4 +33,4 @@ def contact_us(request):
         (Contact.Team(team).label, list(items))
         for team, items in groupby(contacts, key=lambda contact: contact.team)
     ]
-    return render(request, "support/contact.html", {"teams": teams, "tab": "contact"})
+    return render(request, "support/contact.html", {"teams": teams, "tabs": _help_tabs(request)})
