@@ -128,7 +128,33 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
-class User(AbstractUser):
+# The access types a user holds, as (field, label): Portal lets them sign in to the portal UI;
+# API and SMS open those services to them.
+ACCESS_TYPES = [("portal_access", "Portal"), ("api_access", "API"), ("sms_access", "SMS")]
+
+
+class AccessTypes(models.Model):
+    """The access types of a user, or those an invitation will give."""
+
+    portal_access = models.BooleanField("Portal", default=True)
+    api_access = models.BooleanField("API", default=False)
+    sms_access = models.BooleanField("SMS", default=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def access_types(self):
+        """The labels of the access types granted, e.g. ["Portal", "API"]."""
+        return [label for field, label in ACCESS_TYPES if getattr(self, field)]
+
+    @property
+    def access_fields(self):
+        """The field names of the access types granted, e.g. ["portal_access"]."""
+        return [field for field, _label in ACCESS_TYPES if getattr(self, field)]
+
+
+class User(AccessTypes, AbstractUser):
     """A person who signs in: a customer's user (one enterprise) or carrier staff (none)."""
 
     username = None
@@ -145,9 +171,6 @@ class User(AbstractUser):
     role = models.ForeignKey(
         Role, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
-    portal_access = models.BooleanField("Portal", default=True)
-    api_access = models.BooleanField("API", default=False)
-    sms_access = models.BooleanField("SMS", default=False)
     table_preferences = models.JSONField(default=dict, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
@@ -178,18 +201,6 @@ class User(AbstractUser):
 
     def get_short_name(self):
         return self.name.split(" ")[0] if self.name else self.email
-
-    @property
-    def access_types(self):
-        return [
-            label
-            for label, granted in (
-                ("Portal", self.portal_access),
-                ("API", self.api_access),
-                ("SMS", self.sms_access),
-            )
-            if granted
-        ]
 
     def portal_refusal(self):
         """Say why this user may not use the portal UI, or None when they may."""
@@ -229,7 +240,7 @@ class InvitationQuerySet(models.QuerySet):
         return self.pending().filter(expires_at__gt=timezone.now())
 
 
-class Invitation(models.Model):
+class Invitation(AccessTypes):
     """An Administrator's invitation for a new user to join the enterprise."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -237,9 +248,6 @@ class Invitation(models.Model):
     email = models.EmailField()
     name = models.CharField(max_length=120, blank=True)
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="+")
-    portal_access = models.BooleanField("Portal", default=True)
-    api_access = models.BooleanField("API", default=False)
-    sms_access = models.BooleanField("SMS", default=False)
     token_hash = models.CharField(max_length=128, unique=True, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

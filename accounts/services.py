@@ -1,16 +1,15 @@
 """Workflows across accounts models; each one records its audit events."""
 
+from allauth.account.adapter import get_adapter
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.jobs import queue_email
-
 from .audit import Action, record
+from .models import Invitation, User
 
 
 @transaction.atomic
@@ -51,10 +50,6 @@ PENDING_INVITATION_MESSAGE = "This email address already has a pending invitatio
 
 
 def _email_belongs_to_a_user(email):
-    from allauth.account.models import EmailAddress
-
-    from .models import User
-
     return (
         User.objects.filter(email__iexact=email).exists()
         or EmailAddress.objects.filter(email__iexact=email, verified=True).exists()
@@ -63,21 +58,10 @@ def _email_belongs_to_a_user(email):
 
 def check_email_is_free(email):
     """Refuse an address that belongs to a user or has a pending invitation, in any enterprise."""
-    from .models import Invitation
-
     if _email_belongs_to_a_user(email):
         raise ValidationError({"email": "A user with this email address already exists."})
     if Invitation.objects.usable().filter(email__iexact=email).exists():
         raise ValidationError({"email": PENDING_INVITATION_MESSAGE})
-
-
-def _access_types(invitation):
-    granted = [
-        ("Portal", invitation.portal_access),
-        ("API", invitation.api_access),
-        ("SMS", invitation.sms_access),
-    ]
-    return [label for label, on in granted if on]
 
 
 def _keep_an_administrator(user, *, field):
@@ -102,24 +86,18 @@ def _is_usable_administrator(user):
 
 
 def _send_invitation(invitation, token):
-    url = settings.SITE_URL + reverse("accounts:accept_invitation", args=[token])
-    context = {
-        "invitation": invitation,
-        "enterprise": invitation.enterprise,
-        "invited_by": invitation.invited_by,
-        "accept_url": url,
-        "valid_days": settings.INVITATION_VALID_DAYS,
-    }
-    subject = render_to_string("accounts/users/email/invitation_subject.txt", context)
-    message = EmailMultiAlternatives(
-        settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
-        render_to_string("accounts/users/email/invitation_message.txt", context),
-        to=[invitation.email],
+    """E-mail the link through the worker, rendered like every other portal e-mail."""
+    get_adapter().send_mail(
+        "accounts/users/email/invitation",
+        invitation.email,
+        {
+            "invitation": invitation,
+            "enterprise": invitation.enterprise,
+            "invited_by": invitation.invited_by,
+            "accept_url": settings.SITE_URL + reverse("accounts:accept_invitation", args=[token]),
+            "valid_days": settings.INVITATION_VALID_DAYS,
+        },
     )
-    message.attach_alternative(
-        render_to_string("accounts/users/email/invitation_message.html", context), "text/html"
-    )
-    queue_email(message)
 
 
 @transaction.atomic
@@ -127,8 +105,6 @@ def invite_user(
     *, enterprise, by, request, email, name, role, portal_access, api_access, sms_access
 ):
     """Invite someone to join enterprise and e-mail them the link; return the Invitation."""
-    from .models import Invitation
-
     email = email.strip().lower()
     check_email_is_free(email)
     # An expired invitation still holds the address; it can never be used, so close it.
@@ -158,7 +134,7 @@ def invite_user(
         actor=by,
         enterprise=enterprise,
         obj=invitation,
-        details={"email": email, "role": role.name, "access": _access_types(invitation)},
+        details={"email": email, "role": role.name, "access": invitation.access_types},
     )
     _send_invitation(invitation, token)
     return invitation
@@ -166,7 +142,7 @@ def invite_user(
 
 def _lock_pending(invitation):
     """The invitation, locked for this transaction, if it can still be resent or revoked."""
-    invitation = type(invitation).objects.select_for_update().get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at or invitation.revoked_at:
         raise ValidationError("This invitation was already accepted or revoked.")
     return invitation
@@ -211,13 +187,8 @@ def invitation_problem(invitation):
 @transaction.atomic
 def accept_invitation(invitation, *, request, name, password):
     """Create the invitee's user from the invitation; return the new User."""
-    from allauth.account.models import EmailAddress
-
-    from .models import User
-
     invitation = (
-        type(invitation)
-        .objects.select_for_update()
+        Invitation.objects.select_for_update()
         .select_related("enterprise", "role")
         .get(pk=invitation.pk)
     )

@@ -1,13 +1,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 
-from accounts.models import Role, User
-
-ACCESS_TYPE_CHOICES = [
-    ("portal_access", "Portal"),
-    ("api_access", "API"),
-    ("sms_access", "SMS"),
-]
+from accounts.models import ACCESS_TYPES, Role, User
 
 
 class RoleAndAccessForm(forms.Form):
@@ -22,7 +16,7 @@ class RoleAndAccessForm(forms.Form):
     )
     access_types = forms.MultipleChoiceField(
         label="Access types",
-        choices=ACCESS_TYPE_CHOICES,
+        choices=ACCESS_TYPES,
         widget=forms.CheckboxSelectMultiple,
         error_messages={
             "required": "Choose at least one access type.",
@@ -31,14 +25,10 @@ class RoleAndAccessForm(forms.Form):
         help_text="Portal lets the user sign in here; API and SMS open those services to them.",
     )
 
-    @staticmethod
-    def initial_access_types(obj):
-        return [field for field, _label in ACCESS_TYPE_CHOICES if getattr(obj, field)]
-
     def access_kwargs(self):
         """The access types as the keyword arguments the services take."""
         chosen = self.cleaned_data["access_types"]
-        return {field: field in chosen for field, _label in ACCESS_TYPE_CHOICES}
+        return {field: field in chosen for field, _label in ACCESS_TYPES}
 
 
 class InviteForm(RoleAndAccessForm):

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts import services
 from accounts.decorators import enterprise_permission_required
 from accounts.forms.users import AcceptInvitationForm, InviteForm, RoleAndAccessForm
-from accounts.models import Invitation, Role
+from accounts.models import ACCESS_TYPES, Invitation, Role
 from portal.htmx import redirect_after_post
 from portal.tables import Column, DataTable
 
@@ -36,7 +36,8 @@ class UserFilter(django_filters.FilterSet):
     )
     access = django_filters.ChoiceFilter(
         label="Access type",
-        choices=[("portal", "Portal"), ("api", "API"), ("sms", "SMS")],
+        # ?access=sms rather than the field name keeps shared links short.
+        choices=[(field.removesuffix("_access"), label) for field, label in ACCESS_TYPES],
         empty_label="All",
         method="filter_access",
     )
@@ -157,7 +158,7 @@ def user_edit(request, public_id):
     user = _enterprise_user(request, public_id)
     form = RoleAndAccessForm(
         request.POST if request.method == "POST" else None,
-        initial={"role": user.role, "access_types": RoleAndAccessForm.initial_access_types(user)},
+        initial={"role": user.role, "access_types": user.access_fields},
     )
     if request.method == "POST" and form.is_valid():
         try:
