@@ -9,9 +9,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 
-from portal.jobs import queue_email
+from core.jobs import queue_email
 
-from .audit import record_failed_sign_in
+from .signals import record_failed_sign_in
 
 
 class PortalAccountAdapter(DefaultAccountAdapter):

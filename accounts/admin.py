@@ -1,8 +1,11 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from .models import Application, AuditEvent, Enterprise, Invitation, Role, User
+from core import permissions
+
+from .models import Application, Enterprise, Invitation, Role, User
 
 
 @admin.register(Application)
@@ -43,21 +46,32 @@ class EnterpriseAdmin(admin.ModelAdmin):
     inlines = [UserInline]
 
 
+class RoleForm(forms.ModelForm):
+    permissions = forms.MultipleChoiceField(
+        choices=lambda: [
+            (group, [(p.code, p.label) for p in members])
+            for group, members in permissions.grouped_by_app()
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Every user who holds the role gets these at once.",
+    )
+
+    class Meta:
+        model = Role
+        fields = ["name", "slug", "description", "permissions"]
+
+
 @admin.register(Role)
 class RoleAdmin(admin.ModelAdmin):
+    form = RoleForm
     list_display = ["name", "slug", "description", "user_count"]
     search_fields = ["name"]
-    filter_horizontal = ["permissions"]
     prepopulated_fields = {"slug": ["name"]}
 
     @admin.display(description="Users")
     def user_count(self, role):
         return role.users.count()
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "permissions":
-            kwargs["queryset"] = db_field.remote_field.model.objects.select_related("content_type")
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class PortalUserChangeForm(UserChangeForm):
@@ -150,30 +164,3 @@ class InvitationAdmin(admin.ModelAdmin):
     list_select_related = ["enterprise", "role", "invited_by"]
     search_fields = ["email", "enterprise__name"]
     readonly_fields = ["public_id", "token_hash", "invited_by", "created_at", "accepted_at"]
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = [
-        "created_at",
-        "action",
-        "actor_email",
-        "enterprise",
-        "object_type",
-        "object_repr",
-        "ip_address",
-    ]
-    list_filter = ["action", "enterprise"]
-    list_select_related = ["enterprise"]
-    search_fields = ["actor_email", "object_repr", "object_id", "ip_address", "enterprise__name"]
-    date_hierarchy = "created_at"
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,9 +1,60 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Accounts and access"
+    verbose_name = "Customers and users"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from core import dashboard, demo, navigation
+        from core.dashboard import DashboardSection
+        from core.navigation import MenuEntry
+
+        from . import actions, signals  # noqa: F401
+        from .demo import load
+        from .permissions import MANAGE_ENTERPRISE_SETTINGS, MANAGE_USERS
+        from .roles import sync_default_roles
+        from .views.dashboard import my_applications
+
+        navigation.register(
+            MenuEntry("Dashboard", "dashboard", "⌂", order=0),
+            MenuEntry(
+                "Applications",
+                "dashboard",
+                "▦",
+                order=1,
+                url_fragment="#my-applications",
+                shown_when=lambda user: user.enterprise.applications.exists(),
+            ),
+            MenuEntry(
+                "User Management",
+                "accounts:users",
+                "☺",
+                section="admin",
+                order=10,
+                permission=MANAGE_USERS,
+            ),
+            MenuEntry(
+                "Enterprise Settings",
+                "accounts:enterprise_settings",
+                "⚙",
+                section="admin",
+                order=20,
+                permission=MANAGE_ENTERPRISE_SETTINGS,
+            ),
+            MenuEntry("My Account", "accounts:my_account", section="account", order=0),
+            MenuEntry(
+                "Enterprise Settings",
+                "accounts:enterprise_settings",
+                section="account",
+                order=10,
+                permission=MANAGE_ENTERPRISE_SETTINGS,
+            ),
+            MenuEntry("Two-Factor Authentication", "mfa_index", section="account", order=20),
+        )
+        dashboard.register(
+            DashboardSection("accounts/_my_applications.html", order=10, context=my_applications)
+        )
+        demo.register("accounts", load, order=0)
+        post_migrate.connect(sync_default_roles, sender=self)

@@ -1,13 +1,14 @@
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 
 
 class PortalBackend(AuthenticationBackend):
-    """Email sign-in whose permissions come from the user's role.
+    """Email sign-in; a customer's permissions are those their role holds.
 
-    A session stays valid only while the user may still use the portal: deactivating a user,
-    removing their Portal access or suspending their enterprise ends their sessions at once.
+    The role comes with the user in one query, so the permission checks of a request cost no
+    more. Staff keep Django's own permissions for the back office. A session stays valid only
+    while the user may still use the portal: deactivating a user, removing their Portal access
+    or suspending their enterprise ends their sessions at once.
     """
 
     def get_user(self, user_id):
@@ -20,14 +21,23 @@ class PortalBackend(AuthenticationBackend):
             return None
         return user
 
-    def _get_role_permissions(self, user_obj):
-        return Permission.objects.filter(roles__users=user_obj)
-
-    def get_role_permissions(self, user_obj, obj=None):
-        return self._get_permissions(user_obj, obj, "role")
+    def _role_permissions(self, user_obj):
+        if not user_obj.is_active or user_obj.role_id is None:
+            return frozenset()
+        return user_obj.role.permission_set
 
     def get_all_permissions(self, user_obj, obj=None):
-        return {
-            *super().get_all_permissions(user_obj, obj),
-            *self.get_role_permissions(user_obj, obj),
-        }
+        if user_obj.is_staff:
+            return super().get_all_permissions(user_obj, obj)
+        return set(self._role_permissions(user_obj))
+
+    def has_perm(self, user_obj, perm, obj=None):
+        if user_obj.is_staff:
+            return super().has_perm(user_obj, perm, obj)
+        return perm in self._role_permissions(user_obj)
+
+    def has_module_perms(self, user_obj, app_label):
+        if user_obj.is_staff:
+            return super().has_module_perms(user_obj, app_label)
+        prefix = f"{app_label}."
+        return any(code.startswith(prefix) for code in self._role_permissions(user_obj))

@@ -5,18 +5,24 @@ from datetime import timedelta
 from functools import cached_property
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, BaseUserManager, Permission
+from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-TIME_ZONE_CHOICES = [
-    (name, name.replace("_", " "))
-    for name in sorted(zoneinfo.available_timezones())
-    if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/"))
-] + [("UTC", "UTC")]
+from core import permissions
+from core.tenancy import tenant_manager
+
+
+def time_zone_choices():
+    """The zones users pick from, read at run time: a tzdata update needs no migration."""
+    return [
+        (name, name.replace("_", " "))
+        for name in sorted(zoneinfo.available_timezones())
+        if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/"))
+    ] + [("UTC", "UTC")]
 
 
 class Application(models.Model):
@@ -50,7 +56,7 @@ class Enterprise(models.Model):
     account_number = models.CharField(max_length=20, unique=True)
     status = models.CharField(max_length=12, choices=Status, default=Status.ACTIVE)
     time_zone = models.CharField(
-        max_length=64, choices=TIME_ZONE_CHOICES, default="America/New_York"
+        max_length=64, choices=time_zone_choices, default="America/New_York"
     )
     applications = models.ManyToManyField(Application, blank=True, related_name="enterprises")
     adr_delivery_enabled = models.BooleanField(
@@ -65,11 +71,6 @@ class Enterprise(models.Model):
 
     class Meta:
         ordering = ["name"]
-        permissions = [
-            ("manage_users", "Can manage the enterprise's users"),
-            ("manage_enterprise_settings", "Can change Enterprise Settings"),
-            ("view_audit_log", "Can view the enterprise's audit log"),
-        ]
 
     def __str__(self):
         return f"{self.name} ({self.account_number})"
@@ -85,15 +86,21 @@ class Enterprise(models.Model):
 class Role(models.Model):
     """A pre-defined set of permissions; changing it changes every user who holds it."""
 
-    ADMINISTRATOR = "administrator"
-    GENERAL_USER = "general-user"
-    BILLING = "billing"
-    READ_ONLY = "read-only"
+    ADMINISTRATOR = permissions.ADMINISTRATOR
+    GENERAL_USER = permissions.GENERAL_USER
+    BILLING = permissions.BILLING
+    READ_ONLY = permissions.READ_ONLY
 
     name = models.CharField(max_length=60, unique=True)
     slug = models.SlugField(unique=True)
     description = models.CharField(max_length=200, blank=True)
-    permissions = models.ManyToManyField(Permission, blank=True, related_name="roles")
+    permissions = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The codes of the permissions the role holds, e.g. accounts.manage_users.",
+    )
+    # The default grants already applied, so that a grant staff took away stays away.
+    granted_defaults = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -104,6 +111,10 @@ class Role(models.Model):
     @property
     def is_administrator(self):
         return self.slug == self.ADMINISTRATOR
+
+    @cached_property
+    def permission_set(self):
+        return frozenset(self.permissions)
 
 
 class UserManager(BaseUserManager):
@@ -164,7 +175,7 @@ class User(AccessTypes, AbstractUser):
     email = models.EmailField("email address", unique=True)
     name = models.CharField(max_length=120, blank=True)
     phone = models.CharField(max_length=20, blank=True)
-    time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, blank=True)
+    time_zone = models.CharField(max_length=64, choices=time_zone_choices, blank=True)
     enterprise = models.ForeignKey(
         Enterprise, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
@@ -257,7 +268,7 @@ class Invitation(AccessTypes):
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    objects = InvitationQuerySet.as_manager()
+    objects = tenant_manager(models.Manager.from_queryset(InvitationQuerySet))
 
     class Meta:
         ordering = ["-created_at"]
@@ -287,50 +298,3 @@ class Invitation(AccessTypes):
     @property
     def is_expired(self):
         return self.expires_at <= timezone.now()
-
-
-class AuditEvent(models.Model):
-    """Who did what, to which object, from where and when (UTC)."""
-
-    class Action(models.TextChoices):
-        SIGN_IN = "sign_in", "Signed in"
-        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
-        SIGN_OUT = "sign_out", "Signed out"
-        MFA_ENABLED = "mfa_enabled", "MFA enabled"
-        MFA_DISABLED = "mfa_disabled", "MFA disabled"
-        MFA_RECOVERY_CODES_RESET = "mfa_codes_reset", "MFA recovery codes regenerated"
-        PASSWORD_CHANGED = "password_changed", "Password changed"
-        PASSWORD_RESET = "password_reset", "Password reset"
-        EMAIL_CHANGED = "email_changed", "Email changed"
-        PROFILE_CHANGED = "profile_changed", "Profile changed"
-        USER_INVITED = "user_invited", "User invited"
-        INVITATION_RESENT = "invitation_resent", "Invitation resent"
-        INVITATION_REVOKED = "invitation_revoked", "Invitation revoked"
-        INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
-        ROLE_CHANGED = "role_changed", "Role changed"
-        ACCESS_CHANGED = "access_changed", "Access types changed"
-        USER_DEACTIVATED = "user_deactivated", "User deactivated"
-        USER_REACTIVATED = "user_reactivated", "User reactivated"
-        SETTINGS_CHANGED = "settings_changed", "Enterprise Settings changed"
-
-    enterprise = models.ForeignKey(
-        Enterprise, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_email = models.EmailField(blank=True)
-    action = models.CharField(max_length=32, choices=Action, db_index=True)
-    object_type = models.CharField(max_length=60, blank=True)
-    object_id = models.CharField(max_length=64, blank=True)
-    object_repr = models.CharField(max_length=200, blank=True)
-    details = models.JSONField(default=dict, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["enterprise", "-created_at", "-id"])]
-
-    def __str__(self):
-        return f"{self.get_action_display()} by {self.actor_email or 'unknown'}"

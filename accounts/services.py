@@ -8,7 +8,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from .audit import Action, record
+from audit.records import record
+
+from . import actions
 from .models import Invitation, User
 
 
@@ -30,7 +32,7 @@ def update_enterprise_settings(enterprise, *, by, request, adr_delivery_enabled,
     if fields:
         enterprise.save(update_fields=fields)
         record(
-            Action.SETTINGS_CHANGED,
+            actions.SETTINGS_CHANGED,
             request=request,
             actor=by,
             enterprise=enterprise,
@@ -60,7 +62,8 @@ def check_email_is_free(email):
     """Refuse an address that belongs to a user or has a pending invitation, in any enterprise."""
     if _email_belongs_to_a_user(email):
         raise ValidationError({"email": "A user with this email address already exists."})
-    if Invitation.objects.usable().filter(email__iexact=email).exists():
+    # Across every enterprise: an address can join only one.
+    if Invitation.objects.with_scopes_disabled().usable().filter(email__iexact=email).exists():
         raise ValidationError({"email": PENDING_INVITATION_MESSAGE})
 
 
@@ -108,9 +111,9 @@ def invite_user(
     email = email.strip().lower()
     check_email_is_free(email)
     # An expired invitation still holds the address; it can never be used, so close it.
-    Invitation.objects.pending().filter(email__iexact=email, expires_at__lte=timezone.now()).update(
-        revoked_at=timezone.now()
-    )
+    Invitation.objects.with_scopes_disabled().pending().filter(
+        email__iexact=email, expires_at__lte=timezone.now()
+    ).update(revoked_at=timezone.now())
     invitation = Invitation(
         enterprise=enterprise,
         email=email,
@@ -129,7 +132,7 @@ def invite_user(
         # Someone invited the same address a moment ago.
         raise ValidationError({"email": PENDING_INVITATION_MESSAGE}) from None
     record(
-        Action.USER_INVITED,
+        actions.USER_INVITED,
         request=request,
         actor=by,
         enterprise=enterprise,
@@ -154,7 +157,7 @@ def resend_invitation(invitation, *, by, request):
     invitation = _lock_pending(invitation)
     token = invitation.issue_token()
     invitation.save(update_fields=["token_hash", "expires_at"])
-    record(Action.INVITATION_RESENT, request=request, actor=by, obj=invitation)
+    record(actions.INVITATION_RESENT, request=request, actor=by, obj=invitation)
     _send_invitation(invitation, token)
     return invitation
 
@@ -165,7 +168,7 @@ def revoke_invitation(invitation, *, by, request):
     invitation = _lock_pending(invitation)
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
-    record(Action.INVITATION_REVOKED, request=request, actor=by, obj=invitation)
+    record(actions.INVITATION_REVOKED, request=request, actor=by, obj=invitation)
     return invitation
 
 
@@ -188,7 +191,9 @@ def invitation_problem(invitation):
 def accept_invitation(invitation, *, request, name, password):
     """Create the invitee's user from the invitation; return the new User."""
     invitation = (
-        Invitation.objects.select_for_update()
+        # The invitee is not signed in yet: no enterprise scope is active.
+        Invitation.objects.with_scopes_disabled()
+        .select_for_update()
         .select_related("enterprise", "role")
         .get(pk=invitation.pk)
     )
@@ -214,7 +219,7 @@ def accept_invitation(invitation, *, request, name, password):
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     record(
-        Action.INVITATION_ACCEPTED,
+        actions.INVITATION_ACCEPTED,
         request=request,
         actor=user,
         enterprise=invitation.enterprise,
@@ -241,7 +246,7 @@ def change_role_and_access(user, *, by, request, role, portal_access, api_access
         user.role = role
         user.save(update_fields=["role"])
         record(
-            Action.ROLE_CHANGED,
+            actions.ROLE_CHANGED,
             request=request,
             actor=by,
             obj=user,
@@ -254,7 +259,7 @@ def change_role_and_access(user, *, by, request, role, portal_access, api_access
             setattr(user, field, value)
         user.save(update_fields=list(changes))
         record(
-            Action.ACCESS_CHANGED,
+            actions.ACCESS_CHANGED,
             request=request,
             actor=by,
             obj=user,
@@ -275,7 +280,7 @@ def deactivate_user(user, *, by, request):
         _keep_an_administrator(user, field=None)
     user.is_active = False
     user.save(update_fields=["is_active"])
-    record(Action.USER_DEACTIVATED, request=request, actor=by, obj=user)
+    record(actions.USER_DEACTIVATED, request=request, actor=by, obj=user)
 
 
 @transaction.atomic
@@ -285,4 +290,4 @@ def reactivate_user(user, *, by, request):
         raise ValidationError(f"{user} is already active.")
     user.is_active = True
     user.save(update_fields=["is_active"])
-    record(Action.USER_REACTIVATED, request=request, actor=by, obj=user)
+    record(actions.USER_REACTIVATED, request=request, actor=by, obj=user)

@@ -7,18 +7,20 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 
-from .audit import Action, record, record_failed_sign_in
+from audit.records import record
+
+from . import actions
 
 
 @receiver(auth_signals.user_logged_in)
 def audit_sign_in(sender, request, user, **kwargs):
-    record(Action.SIGN_IN, request=request, actor=user, obj=user)
+    record(actions.SIGN_IN, request=request, actor=user, obj=user)
 
 
 @receiver(auth_signals.user_logged_out)
 def audit_sign_out(sender, request, user, **kwargs):
     if user is not None:
-        record(Action.SIGN_OUT, request=request, actor=user, obj=user)
+        record(actions.SIGN_OUT, request=request, actor=user, obj=user)
 
 
 @receiver(auth_signals.user_login_failed)
@@ -36,19 +38,19 @@ def audit_sign_in_failure(sender, credentials, request=None, **kwargs):
 
 @receiver(account_signals.password_changed)
 def audit_password_change(sender, request, user, **kwargs):
-    record(Action.PASSWORD_CHANGED, request=request, actor=user, obj=user)
+    record(actions.PASSWORD_CHANGED, request=request, actor=user, obj=user)
 
 
 @receiver(account_signals.password_reset)
 def audit_password_reset(sender, request, user, **kwargs):
-    record(Action.PASSWORD_RESET, request=request, actor=user, obj=user)
+    record(actions.PASSWORD_RESET, request=request, actor=user, obj=user)
 
 
 @receiver(account_signals.email_changed)
 def audit_email_change(sender, request, user, from_email_address, to_email_address, **kwargs):
     old = from_email_address.email if from_email_address else ""
     record(
-        Action.EMAIL_CHANGED,
+        actions.EMAIL_CHANGED,
         request=request,
         actor=user,
         obj=user,
@@ -60,18 +62,18 @@ def audit_email_change(sender, request, user, from_email_address, to_email_addre
 def audit_mfa_added(sender, request, user, authenticator, **kwargs):
     # Recovery codes are added along with the authenticator app: one event is enough.
     if authenticator.type == Authenticator.Type.TOTP:
-        record(Action.MFA_ENABLED, request=request, actor=user, obj=user)
+        record(actions.MFA_ENABLED, request=request, actor=user, obj=user)
 
 
 @receiver(mfa_signals.authenticator_removed)
 def audit_mfa_removed(sender, request, user, authenticator, **kwargs):
     if authenticator.type == Authenticator.Type.TOTP:
-        record(Action.MFA_DISABLED, request=request, actor=user, obj=user)
+        record(actions.MFA_DISABLED, request=request, actor=user, obj=user)
 
 
 @receiver(mfa_signals.authenticator_reset)
 def audit_mfa_reset(sender, request, user, authenticator, **kwargs):
-    record(Action.MFA_RECOVERY_CODES_RESET, request=request, actor=user, obj=user)
+    record(actions.MFA_RECOVERY_CODES_RESET, request=request, actor=user, obj=user)
 
 
 @receiver(mfa_signals.authentication_failed)
@@ -80,3 +82,15 @@ def audit_mfa_failure(sender, request, user, authenticator, reauthentication=Fal
         record_failed_sign_in(
             request, email=user.email, user=user, reason="Wrong authenticator code"
         )
+
+
+def record_failed_sign_in(request, *, email, user, reason):
+    """Record a refused sign-in; whoever tried is not known to be the account's owner."""
+    return record(
+        actions.SIGN_IN_FAILED,
+        request=request,
+        actor_email=email,
+        enterprise=user.enterprise if user is not None else None,
+        obj=user,
+        details={"email": email[:254], "reason": reason},
+    )

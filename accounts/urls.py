@@ -1,4 +1,4 @@
-from .views import audit, enterprise, profile, users
+from .views import enterprise, profile, users
 
 app_name = "accounts"
 
@@ -6,5 +6,4 @@ urlpatterns = [
     *users.urlpatterns,
     *profile.urlpatterns,
     *enterprise.urlpatterns,
-    *audit.urlpatterns,
 ]

@@ -2,6 +2,6 @@
 
 from rq import cron
 
-from portal.jobs import purge_finished_jobs
+from core.jobs import purge_finished_jobs
 
 cron.register(purge_finished_jobs, queue_name="default", cron="17 3 * * *")

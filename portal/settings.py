@@ -46,6 +46,9 @@ else:
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# The portal's own apps, building blocks first. Tests walk every URL and admin page of each.
+PORTAL_APPS = ["core", "audit", "accounts", "support"]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -62,9 +65,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
-    "portal",
-    "accounts",
-    "support",
+    *PORTAL_APPS,
 ]
 
 MIDDLEWARE = [
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "core.tenancy.TenantMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
     "accounts.middleware.RequireMfaMiddleware",
 ]
@@ -97,13 +99,13 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portal.context_processors.navigation",
+                "core.context_processors.navigation",
             ],
         },
     },
 ]
 
-FORM_RENDERER = "portal.forms.PortalFormRenderer"
+FORM_RENDERER = "core.forms.PortalFormRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(

@@ -1,8 +1,11 @@
+"""The portal's URLs: each app's own, wired together here."""
+
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from accounts.views.dashboard import dashboard
+from core.views import urlpatterns as core_urlpatterns
 
 admin.site.site_header = "Carrier Portal back office"
 admin.site.site_title = "Carrier Portal back office"
@@ -11,11 +14,11 @@ admin.site.index_title = "Back office"
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("jobs/<uuid:public_id>/", views.job_status, name="job_status"),
-    path("tables/<slug:table_name>/columns/", views.save_table_columns, name="table_columns"),
+    path("", dashboard, name="dashboard"),
+    *core_urlpatterns,
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("", include("audit.urls")),
     path("help/", include("support.urls")),
     path("admin/jobs/", include("django_rq.urls")),
     path("admin/", admin.site.urls),

@@ -3,8 +3,8 @@ from itertools import groupby
 from django.shortcuts import render
 from django.urls import reverse
 
-from accounts.decorators import enterprise_member_required
-from portal.navigation import tabs
+from core.navigation import tabs
+from core.tenancy import enterprise_member_required
 
 from .models import Contact, Faq
 

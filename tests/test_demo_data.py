@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts.models import Application, Enterprise, Role, User
-from portal.management.commands.demo_data import DEFAULT_PASSWORD
+from core.demo import DEFAULT_PASSWORD
 from support.models import Contact, Faq
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 from django import forms
 
 from accounts.models import User
-from portal.phones import normalize_phone
+from core.phones import normalize_phone
 
 
 class ProfileForm(forms.ModelForm):

@@ -2,14 +2,15 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from accounts.decorators import enterprise_permission_required
 from accounts.forms.profile import EnterpriseSettingsForm
+from accounts.permissions import MANAGE_ENTERPRISE_SETTINGS
 from accounts.services import update_enterprise_settings
+from core.tenancy import enterprise_permission_required
 
 
-@enterprise_permission_required("accounts.manage_enterprise_settings")
+@enterprise_permission_required(MANAGE_ENTERPRISE_SETTINGS)
 def enterprise_settings(request):
-    enterprise = request.user.enterprise
+    enterprise = request.enterprise
     form = EnterpriseSettingsForm(
         request.POST if request.method == "POST" else None,
         initial={

@@ -2,9 +2,10 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from accounts.audit import Action, record
-from accounts.decorators import enterprise_member_required
+from accounts import actions
 from accounts.forms.profile import ProfileForm
+from audit.records import record
+from core.tenancy import enterprise_member_required
 
 
 @enterprise_member_required
@@ -15,7 +16,7 @@ def my_account(request):
         if form.has_changed():
             form.save()
             record(
-                Action.PROFILE_CHANGED,
+                actions.PROFILE_CHANGED,
                 request=request,
                 obj=user,
                 details={"fields": form.changed_data},

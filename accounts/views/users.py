@@ -8,16 +8,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import DateTimeField, Exists, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from accounts import services
-from accounts.decorators import enterprise_permission_required
 from accounts.forms.users import AcceptInvitationForm, InviteForm, RoleAndAccessForm
 from accounts.models import ACCESS_TYPES, Invitation, Role
-from portal.htmx import redirect_after_post
-from portal.tables import Column, DataTable
+from accounts.permissions import MANAGE_USERS
+from core.htmx import redirect_after_post
+from core.tables import Column, DataTable
+from core.tenancy import enterprise_permission_required, get_for_member
 
 # Users who never signed in sort before everyone else.
 NEVER = datetime(1970, 1, 1, tzinfo=UTC)
@@ -103,9 +104,9 @@ def _users(enterprise):
     )
 
 
-@enterprise_permission_required("accounts.manage_users")
+@enterprise_permission_required(MANAGE_USERS)
 def users(request):
-    enterprise = request.user.enterprise
+    enterprise = request.enterprise
     queryset = _users(enterprise)
     table = UserTable(request, queryset, filterset=UserFilter(request.GET, queryset=queryset))
     if table.wants_csv:
@@ -118,7 +119,7 @@ def users(request):
     )
 
 
-@enterprise_permission_required("accounts.manage_users")
+@enterprise_permission_required(MANAGE_USERS)
 def invite_user(request):
     form = InviteForm(
         request.POST if request.method == "POST" else None,
@@ -127,7 +128,7 @@ def invite_user(request):
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invite_user(
-                enterprise=request.user.enterprise,
+                enterprise=request.enterprise,
                 by=request.user,
                 request=request,
                 email=form.cleaned_data["email"],
@@ -148,12 +149,15 @@ def invite_user(request):
 
 
 def _enterprise_user(request, public_id):
-    return get_object_or_404(
-        request.user.enterprise.users.select_related("role"), public_id=public_id
+    return get_for_member(
+        request,
+        request.enterprise.users.select_related("role"),
+        permission=MANAGE_USERS,
+        public_id=public_id,
     )
 
 
-@enterprise_permission_required("accounts.manage_users")
+@enterprise_permission_required(MANAGE_USERS)
 def user_edit(request, public_id):
     user = _enterprise_user(request, public_id)
     form = RoleAndAccessForm(
@@ -197,7 +201,7 @@ def _confirm_user_action(request, public_id, *, action, done, template):
     return render(request, template, {"subject": user, "error": error})
 
 
-@enterprise_permission_required("accounts.manage_users")
+@enterprise_permission_required(MANAGE_USERS)
 def deactivate_user(request, public_id):
     return _confirm_user_action(
         request,
@@ -208,7 +212,7 @@ def deactivate_user(request, public_id):
     )
 
 
-@enterprise_permission_required("accounts.manage_users")
+@enterprise_permission_required(MANAGE_USERS)
 def reactivate_user(request, public_id):
     return _confirm_user_action(
         request,
@@ -220,7 +224,9 @@ def reactivate_user(request, public_id):
 
 
 def _change_invitation(request, public_id, action, success_message):
-    invitation = get_object_or_404(request.user.enterprise.invitations, public_id=public_id)
+    invitation = get_for_member(
+        request, Invitation.objects.all(), permission=MANAGE_USERS, public_id=public_id
+    )
     try:
         action(invitation, by=request.user, request=request)
     except ValidationError as error:
@@ -231,7 +237,7 @@ def _change_invitation(request, public_id, action, success_message):
 
 
 @require_POST
-@enterprise_permission_required("accounts.manage_users")
+@enterprise_permission_required(MANAGE_USERS)
 def resend_invitation(request, public_id):
     return _change_invitation(
         request, public_id, services.resend_invitation, "A new invitation was sent to {email}."
@@ -239,7 +245,7 @@ def resend_invitation(request, public_id):
 
 
 @require_POST
-@enterprise_permission_required("accounts.manage_users")
+@enterprise_permission_required(MANAGE_USERS)
 def revoke_invitation(request, public_id):
     return _change_invitation(
         request, public_id, services.revoke_invitation, "The invitation for {email} was revoked."
@@ -250,7 +256,9 @@ def accept_invitation(request, token):
     if request.user.is_authenticated:
         return render(request, "accounts/users/accept_signed_in.html")
     invitation = (
-        Invitation.objects.select_related("enterprise", "role")
+        # Whoever opens the link is not signed in: the token names the enterprise.
+        Invitation.objects.with_scopes_disabled()
+        .select_related("enterprise", "role")
         .filter(token_hash=Invitation.hash_token(token))
         .first()
     )

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    name = "audit"
+    verbose_name = "Audit log"
+
+    def ready(self):
+        from core import navigation
+        from core.navigation import MenuEntry
+
+        from .permissions import VIEW_AUDIT_LOG
+
+        navigation.register(
+            MenuEntry(
+                "Audit Log",
+                "audit:audit_log",
+                "☰",
+                section="admin",
+                order=30,
+                permission=VIEW_AUDIT_LOG,
+            )
+        )

@@ -1,0 +1,48 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from core.tenancy import tenant_manager
+
+from . import actions
+
+
+class AuditEvent(models.Model):
+    """Who did what, to which object, from where and when (UTC)."""
+
+    enterprise = models.ForeignKey(
+        "accounts.Enterprise",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="audit_events",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_email = models.EmailField(blank=True)
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    changes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="What changed, in words: field, before and after, e.g. Require MFA: off, on.",
+    )
+    details = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = tenant_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["enterprise", "-created_at", "-id"])]
+
+    def __str__(self):
+        return f"{self.action_label} by {self.actor_email or 'unknown'}"
+
+    @property
+    def action_label(self):
+        return actions.label_for(self.action)

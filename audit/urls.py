@@ -1,0 +1,5 @@
+from .views import urlpatterns
+
+app_name = "audit"
+
+__all__ = ["urlpatterns"]

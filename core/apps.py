@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """The shared building blocks: tables, jobs, pop-ups, forms, navigation, tenancy."""
+
+    name = "core"
+    verbose_name = "Background jobs"
+
+    def ready(self):
+        from . import checks  # noqa: F401

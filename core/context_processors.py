@@ -1,0 +1,13 @@
+from .htmx import wants_modal
+from .navigation import menu_for
+
+
+def navigation(request):
+    """The left-side menu and the layout a page extends: a full page or a pop-up."""
+    context = {
+        "modal_or_page": "components/modal.html" if wants_modal(request) else "layouts/app.html"
+    }
+    enterprise = getattr(request, "enterprise", None)
+    if enterprise is not None:
+        context.update(menu=menu_for(request.user, request.path), enterprise=enterprise)
+    return context

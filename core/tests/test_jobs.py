@@ -1,0 +1,246 @@
+"""Background jobs (core.jobs): queued after commit, run by the worker, retried, followed."""
+
+from contextlib import suppress
+from datetime import timedelta
+
+import django_rq
+import pytest
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from rq.cron import CronScheduler
+
+from accounts.models import Enterprise
+from core.jobs import enqueue, purge_finished_jobs, run_job, start_job
+from core.models import Job
+
+# Jobs are run by RQ, which imports them by name: they live at module level.
+
+
+def rename_enterprise(enterprise_id, name):
+    Enterprise.objects.filter(pk=enterprise_id).update(name=name)
+
+
+def count_to_three(job):
+    for done in range(1, 4):
+        job.report_progress(done, total=3, message=f"Step {done} of 3")
+    Enterprise.objects.filter(pk=job.enterprise_id).update(name=f"Counted by job {job.pk}")
+    return "/help/"
+
+
+def always_fails(job):
+    raise ConnectionError("The carrier's API did not answer.")
+
+
+@pytest.fixture
+def queue():
+    return django_rq.get_queue("default")
+
+
+def test_it_queues_a_job_only_once_the_transaction_commits(
+    enterprise, queue, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue(rename_enterprise, enterprise.pk, "Renamed")
+        assert queue.count == 0
+    assert queue.count == 1
+
+
+def test_it_queues_nothing_when_the_transaction_rolls_back(
+    enterprise, queue, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        suppress(RuntimeError),
+        transaction.atomic(),
+    ):
+        enqueue(rename_enterprise, enterprise.pk, "Renamed")
+        raise RuntimeError("the view failed after queueing")
+    assert callbacks == []
+    assert queue.count == 0
+
+
+def test_the_worker_runs_a_queued_job(enterprise, run_jobs, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue(rename_enterprise, enterprise.pk, "Renamed by the worker")
+    assert run_jobs() == 1
+    enterprise.refresh_from_db()
+    assert enterprise.name == "Renamed by the worker"
+
+
+@pytest.fixture
+def start(enterprise, admin_user, django_capture_on_commit_callbacks):
+    def start(func, title="Counting"):
+        with django_capture_on_commit_callbacks(execute=True):
+            return start_job(
+                func, title=title, permission="", enterprise=enterprise, created_by=admin_user
+            )
+
+    return start
+
+
+def test_a_started_job_reports_progress_and_its_result(start, run_jobs, enterprise):
+    job = start(count_to_three)
+    assert job.status == Job.Status.QUEUED
+    assert job.function == "core.tests.test_jobs.count_to_three"
+    assert run_jobs() == 1
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED
+    assert (job.progress_done, job.progress_total, job.percent) == (3, 3, 100)
+    assert job.message == "Step 3 of 3"
+    assert job.result_url == "/help/"
+    assert job.attempts == 1
+    assert job.started_at <= job.finished_at
+    enterprise.refresh_from_db()
+    assert enterprise.name == f"Counted by job {job.pk}"
+
+
+def test_progress_is_a_percentage_of_the_total(start):
+    job = start(count_to_three)
+    assert job.percent == 0
+    job.report_progress(1, total=4)
+    job.refresh_from_db()
+    assert job.percent == 25
+
+
+def test_running_a_finished_job_again_does_no_harm(start, run_jobs, enterprise):
+    job = start(count_to_three)
+    run_jobs()
+    job.refresh_from_db()
+    finished_at = job.finished_at
+    Enterprise.objects.filter(pk=enterprise.pk).update(name="Changed since")
+
+    run_job(job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.finished_at) == (Job.Status.SUCCEEDED, 1, finished_at)
+    enterprise.refresh_from_db()
+    assert enterprise.name == "Changed since"
+
+
+def test_a_failing_job_is_retried_later(start, run_jobs, queue):
+    job = start(always_fails, title="Submitting")
+    [rq_id] = queue.job_ids
+    run_jobs()
+    job.refresh_from_db()
+    assert job.status == Job.Status.RETRYING
+    assert job.message == "ConnectionError: The carrier's API did not answer."
+    assert job.attempts == 1
+    rq_job = queue.fetch_job(rq_id)
+    assert rq_job.get_status() == "scheduled"
+    assert rq_job.retries_left == 2
+    assert rq_id in queue.scheduled_job_registry.get_job_ids()
+    queue.scheduled_job_registry.remove(rq_job)
+
+
+def test_a_job_that_keeps_failing_ends_failed_and_visible_to_staff(
+    start, run_jobs, queue, monkeypatch, client, staff_user
+):
+    # Retry at once instead of after minutes, so one burst of the worker sees every attempt.
+    monkeypatch.setattr("core.jobs.RETRY_INTERVALS", [0, 0, 0])
+    job = start(always_fails, title="Submitting")
+    [rq_id] = queue.job_ids
+    run_jobs()
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.attempts == 4
+    assert job.finished_at is not None
+    assert rq_id in queue.failed_job_registry.get_job_ids()
+
+    client.force_login(staff_user)
+    response = client.get(reverse("django_rq:failed_jobs", args=[0]))
+    assert response.status_code == 200
+    assert rq_id in response.text
+    queue.failed_job_registry.remove(rq_id, delete_job=True)
+
+
+@pytest.fixture
+def job(start):
+    return start(count_to_three, title="Exporting numbers")
+
+
+def test_the_job_page_shows_progress_to_the_enterprise(admin_client, job):
+    job.report_progress(1, total=3)
+    response = admin_client.get(reverse("job_status", args=[job.public_id]))
+    assert response.status_code == 200
+    assert "<h1>Exporting numbers</h1>" in response.text
+    assert 'value="33"' in response.text
+    assert "1 of 3" in response.text
+
+
+def test_other_users_of_the_enterprise_see_the_job_too(client, read_only_user, job):
+    client.force_login(read_only_user)
+    assert client.get(reverse("job_status", args=[job.public_id])).status_code == 200
+
+
+def test_htmx_gets_the_polling_part_while_the_job_runs(admin_client, job):
+    job.mark(Job.Status.RUNNING)
+    response = admin_client.get(reverse("job_status", args=[job.public_id]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert 'hx-trigger="every 1s"' in response.text
+    assert f'hx-get="{reverse("job_status", args=[job.public_id])}"' in response.text
+
+
+def test_htmx_polling_stops_when_the_job_has_finished(admin_client, job, run_jobs):
+    run_jobs()
+    response = admin_client.get(reverse("job_status", args=[job.public_id]), HTTP_HX_REQUEST="true")
+    assert "hx-trigger" not in response.text and "hx-get" not in response.text
+    assert "Done" in response.text
+    assert 'href="/help/"' in response.text
+
+
+def test_a_failed_job_says_so(admin_client, job):
+    job.mark(Job.Status.FAILED, message="ConnectionError: boom")
+    response = admin_client.get(reverse("job_status", args=[job.public_id]), HTTP_HX_REQUEST="true")
+    assert "This could not be completed" in response.text
+    assert "hx-trigger" not in response.text
+
+
+def test_it_checks_ownership_of_the_job(client, outsider, job):
+    client.force_login(outsider)
+    assert client.get(reverse("job_status", args=[job.public_id])).status_code == 404
+
+
+def test_it_sends_anonymous_visitors_to_sign_in(client, job):
+    response = client.get(reverse("job_status", args=[job.public_id]))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def make_job(enterprise, status, finished_days_ago=None):
+    job = Job.objects.create(title=status, function="x.y", enterprise=enterprise, status=status)
+    if finished_days_ago is not None:
+        job.finished_at = timezone.now() - timedelta(days=finished_days_ago)
+        job.save()
+    return job
+
+
+def test_purging_deletes_only_jobs_that_finished_long_ago(enterprise):
+    old_done = make_job(enterprise, Job.Status.SUCCEEDED, finished_days_ago=31)
+    old_failed = make_job(enterprise, Job.Status.FAILED, finished_days_ago=45)
+    recent = make_job(enterprise, Job.Status.SUCCEEDED, finished_days_ago=29)
+    running = make_job(enterprise, Job.Status.RUNNING)
+    Job.objects.filter(pk=running.pk).update(created_at=timezone.now() - timedelta(days=90))
+    retrying = make_job(enterprise, Job.Status.RETRYING)
+
+    assert purge_finished_jobs() == 2
+    remaining = set(Job.objects.values_list("pk", flat=True))
+    assert remaining == {recent.pk, running.pk, retrying.pk}
+    assert not {old_done.pk, old_failed.pk} & remaining
+    assert purge_finished_jobs() == 0
+
+
+def test_the_cron_process_loads_the_periodic_jobs(enterprise, queue, run_jobs):
+    scheduler = CronScheduler(connection=queue.connection)
+    scheduler.load_config_from_file("portal.cron")
+    [purge] = scheduler.get_jobs()
+    assert purge.func is purge_finished_jobs
+    assert purge.cron == "17 3 * * *"
+    assert purge.queue_name == "default"
+
+    old = make_job(enterprise, Job.Status.SUCCEEDED, finished_days_ago=40)
+    purge.enqueue(queue.connection)
+    assert run_jobs() == 1
+    assert not Job.objects.filter(pk=old.pk).exists()
