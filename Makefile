@@ -15,5 +15,8 @@ format:
 worker:        ## An RQ worker (needs REDIS_URL)
 	.venv/bin/python manage.py rqworker default --with-scheduler
 
+migrations-check:  ## Fail when a model has changed without a migration
+	bin/migrations-check
+
 cron:          ## The one RQ cron process (needs REDIS_URL)
 	.venv/bin/python manage.py rqcron portal.cron

@@ -22,6 +22,7 @@ from rq import SimpleWorker
 
 from accounts.models import Role
 from tests.factories import PASSWORD, EnterpriseFactory, UserFactory, role
+from tests.totp import enable_totp
 
 
 def pytest_configure(config):
@@ -107,7 +108,8 @@ def outsider(other_enterprise):
 
 @pytest.fixture
 def staff_user(db):
-    return UserFactory(
+    """Sam, carrier staff, with the authenticator app that staff must have."""
+    user = UserFactory(
         email="staff@carrier.test",
         name="Sam Staff",
         enterprise=None,
@@ -115,6 +117,8 @@ def staff_user(db):
         is_staff=True,
         is_superuser=True,
     )
+    enable_totp(user)
+    return user
 
 
 @pytest.fixture

@@ -23,3 +23,14 @@ ACCESS_CHANGED = declare("accounts.user.access_changed", "Access types changed")
 USER_DEACTIVATED = declare("accounts.user.deactivated", "User deactivated")
 USER_REACTIVATED = declare("accounts.user.reactivated", "User reactivated")
 SETTINGS_CHANGED = declare("accounts.settings.changed", "Enterprise Settings changed")
+ROLE_PERMISSIONS_CHANGED = declare("accounts.role.permissions_changed", "Role permissions changed")
+MFA_RESET = declare("accounts.mfa.reset_by_administrator", "MFA reset")
+PASSWORD_RESET_SENT = declare("accounts.password.reset_sent", "Password reset e-mail sent")
+# Recorded without an enterprise, so that only staff see it (accounts.services.invite_user).
+INVITATION_HELD_ELSEWHERE = declare(
+    "accounts.invitation.held_elsewhere", "Invitation not sent: address used elsewhere"
+)
+SIGN_IN_THROTTLED = declare("accounts.user.sign_in_throttled", "Sign-in refused: too many attempts")
+MFA_CODE_THROTTLED = declare(
+    "accounts.mfa.code_throttled", "Authenticator code refused: too many attempts"
+)

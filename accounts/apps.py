@@ -13,35 +13,36 @@ class AccountsConfig(AppConfig):
 
         from . import actions, signals  # noqa: F401
         from .demo import load
-        from .permissions import MANAGE_ENTERPRISE_SETTINGS, MANAGE_USERS
+        from .permissions import OPEN_APPLICATIONS, VIEW_ENTERPRISE_SETTINGS, VIEW_USERS
         from .roles import sync_default_roles
         from .views.dashboard import my_applications
 
         navigation.register(
-            MenuEntry("Dashboard", "dashboard", "⌂", order=0),
+            MenuEntry("Dashboard", "dashboard", "home", order=0),
             MenuEntry(
                 "Applications",
                 "dashboard",
-                "▦",
+                "apps",
                 order=1,
                 url_fragment="#my-applications",
+                permission=OPEN_APPLICATIONS,
                 shown_when=lambda user: user.enterprise.applications.exists(),
             ),
             MenuEntry(
                 "User Management",
                 "accounts:users",
-                "☺",
+                "users",
                 section="admin",
                 order=10,
-                permission=MANAGE_USERS,
+                permission=VIEW_USERS,
             ),
             MenuEntry(
                 "Enterprise Settings",
                 "accounts:enterprise_settings",
-                "⚙",
+                "settings",
                 section="admin",
                 order=20,
-                permission=MANAGE_ENTERPRISE_SETTINGS,
+                permission=VIEW_ENTERPRISE_SETTINGS,
             ),
             MenuEntry("My Account", "accounts:my_account", section="account", order=0),
             MenuEntry(
@@ -49,12 +50,19 @@ class AccountsConfig(AppConfig):
                 "accounts:enterprise_settings",
                 section="account",
                 order=10,
-                permission=MANAGE_ENTERPRISE_SETTINGS,
+                permission=VIEW_ENTERPRISE_SETTINGS,
             ),
-            MenuEntry("Two-Factor Authentication", "mfa_index", section="account", order=20),
+            MenuEntry(
+                "Multi-factor authentication (MFA)", "mfa_index", section="account", order=20
+            ),
         )
         dashboard.register(
-            DashboardSection("accounts/_my_applications.html", order=10, context=my_applications)
+            DashboardSection(
+                "accounts/_my_applications.html",
+                order=10,
+                permission=OPEN_APPLICATIONS,
+                context=my_applications,
+            )
         )
         demo.register("accounts", load, order=0)
         post_migrate.connect(sync_default_roles, sender=self)

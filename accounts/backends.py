@@ -1,9 +1,11 @@
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth import get_user_model
 
+from core import permissions
+
 
 class PortalBackend(AuthenticationBackend):
-    """Email sign-in; a customer's permissions are those their role holds.
+    """Email sign-in; a customer's permissions are those their role holds, and what those include.
 
     The role comes with the user in one query, so the permission checks of a request cost no
     more. Staff keep Django's own permissions for the back office. A session stays valid only
@@ -24,7 +26,7 @@ class PortalBackend(AuthenticationBackend):
     def _role_permissions(self, user_obj):
         if not user_obj.is_active or user_obj.role_id is None:
             return frozenset()
-        return user_obj.role.permission_set
+        return permissions.with_implied(user_obj.role.permission_set)
 
     def get_all_permissions(self, user_obj, obj=None):
         if user_obj.is_staff:

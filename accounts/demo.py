@@ -94,7 +94,7 @@ def load(run):
     run.say(f"\nDemo logins for {sign_in_url} (password: {run.password.raw})")
     for user in users:
         if user.is_staff:
-            who = "Staff, back office at /admin/"
+            who = "Staff, back office at /admin/ (sets up MFA at the first sign-in)"
         else:
             who = f"{user.role}, {user.enterprise.name}"
         run.say(f"  {user.email:<26} {who}")

@@ -19,7 +19,11 @@ class UserTimezoneMiddleware:
 
 
 class RequireMfaMiddleware:
-    """Send users of an enterprise that requires MFA to set it up before anything else."""
+    """Hold users who must use MFA at the authenticator setup until they have set it up.
+
+    Staff must (the back office reaches every enterprise), and so must the users of an
+    enterprise that requires it. request.mfa_setup_required tells templates the user is held.
+    """
 
     ALLOWED_URL_NAMES = {
         "mfa_index",
@@ -36,16 +40,17 @@ class RequireMfaMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if (
-            user.is_authenticated
-            and user.enterprise_id
-            and user.enterprise.require_mfa
-            and not user.has_mfa
-            and not self._is_allowed(request.path_info)
-        ):
+        request.mfa_setup_required = (
+            user.is_authenticated and user.mfa_required and not user.has_mfa
+        )
+        if request.mfa_setup_required and not self._is_allowed(request.path_info):
+            if user.is_staff:
+                who_requires = "Staff accounts require"
+            else:
+                who_requires = f"{user.enterprise.name} requires"
             messages.warning(
                 request,
-                f"{user.enterprise.name} requires multi-factor authentication. "
+                f"{who_requires} multi-factor authentication. "
                 "Set up an authenticator app to continue.",
             )
             return redirect("mfa_activate_totp")

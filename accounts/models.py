@@ -2,7 +2,8 @@ import secrets
 import uuid
 import zoneinfo
 from datetime import timedelta
-from functools import cached_property
+from functools import cache, cached_property
+from importlib import resources
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -16,13 +17,62 @@ from core import permissions
 from core.tenancy import tenant_manager
 
 
+@cache
+def _tzdata():
+    """The current zone names (zone.tab: those of each country) and the older names' targets.
+
+    Read from the tzdata package, which ships with the portal whatever the system has, at run
+    time: a tzdata update needs no migration.
+    """
+    folder = resources.files("tzdata") / "zoneinfo"
+    current = ["UTC"]
+    for line in (folder / "zone.tab").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            current.append(line.split("\t")[2])
+    # "L America/Denver US/Mountain": US/Mountain is an older name of America/Denver.
+    targets = {}
+    for line in (folder / "tzdata.zi").read_text(encoding="utf-8").splitlines():
+        if line.startswith("L "):
+            _, target, name = line.split()
+            targets[name] = target
+    return sorted(set(current), key=lambda name: (name != "UTC", name)), targets
+
+
+def _time_zone_label(name):
+    return name.replace("_", " ")
+
+
+def _older_time_zone_label(name):
+    target = _tzdata()[1].get(name)
+    label = _time_zone_label(name)
+    return f"{label} (now {_time_zone_label(target)})" if target else label
+
+
+def offered_time_zones(current=""):
+    """The zones a form offers: current names only, plus the one already chosen if it is older."""
+    current_names, _ = _tzdata()
+    choices = [(name, _time_zone_label(name)) for name in current_names]
+    if current and current not in current_names:
+        choices.append((current, _older_time_zone_label(current)))
+    return choices
+
+
 def time_zone_choices():
-    """The zones users pick from, read at run time: a tzdata update needs no migration."""
-    return [
-        (name, name.replace("_", " "))
-        for name in sorted(zoneinfo.available_timezones())
+    """The zones a time zone field accepts: the current names, then the older ones.
+
+    The older names (US/Mountain, Asia/Calcutta...) were offered once and may be stored: they
+    stay valid, so that those rows still save, but forms offer them only to those who hold one
+    (offered_time_zones()).
+    """
+    current_names, _ = _tzdata()
+    older = sorted(
+        name
+        for name in zoneinfo.available_timezones() - set(current_names)
         if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/"))
-    ] + [("UTC", "UTC")]
+    )
+    return offered_time_zones() + [
+        ("Older names", [(name, _older_time_zone_label(name)) for name in older])
+    ]
 
 
 class Application(models.Model):
@@ -203,6 +253,13 @@ class User(AccessTypes, AbstractUser):
             ),
             models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
         ]
+        # One index per sortable column of User Management, for keyset pages (core.tables);
+        # substring search on name and email has trigram indexes (migration 0002).
+        indexes = [
+            models.Index(fields=["enterprise", "name", "id"]),
+            models.Index(fields=["enterprise", "email", "id"]),
+            models.Index(fields=["enterprise", "last_login", "id"]),
+        ]
 
     def __str__(self):
         return self.name or self.email
@@ -235,6 +292,11 @@ class User(AccessTypes, AbstractUser):
     def zone(self):
         name = self.time_zone or (self.enterprise.time_zone if self.enterprise_id else "UTC")
         return zoneinfo.ZoneInfo(name)
+
+    @property
+    def mfa_required(self):
+        """Staff, and users of an enterprise that requires it, must sign in with MFA."""
+        return self.is_staff or (self.enterprise_id is not None and self.enterprise.require_mfa)
 
     @cached_property
     def has_mfa(self):

@@ -1,7 +1,12 @@
-"""The default roles, declared here and synced to the database on every migrate."""
+"""The roles: the default ones, declared here and synced on every migrate, and staff's changes."""
 
+from django.db import transaction
+
+from audit.records import record
 from core import permissions
 from core.permissions import ADMINISTRATOR, BILLING, GENERAL_USER, READ_ONLY
+
+from . import actions
 
 DEFAULT_ROLES = [
     (
@@ -13,6 +18,17 @@ DEFAULT_ROLES = [
     (BILLING, "Billing", "Views invoices and usage and makes payments."),
     (READ_ONLY, "Read Only", "Sees the account but changes nothing."),
 ]
+
+
+def in_matrix_order(roles):
+    """The default roles first, from most to least allowed, then the roles staff added."""
+
+    def order(role):
+        if role.slug in permissions.DEFAULT_ROLES:
+            return (permissions.DEFAULT_ROLES.index(role.slug), "")
+        return (len(permissions.DEFAULT_ROLES), role.name)
+
+    return sorted(roles, key=order)
 
 
 def sync_default_roles(**kwargs):
@@ -34,3 +50,40 @@ def sync_default_roles(**kwargs):
             role.permissions = sorted(held)
             role.granted_defaults = sorted(granted | new)
             role.save(update_fields=["permissions", "granted_defaults"])
+
+
+@transaction.atomic
+def set_role_permissions(role, codes, *, by):
+    """Give role exactly the declared permissions in codes, for all its holders at once.
+
+    Return whether anything changed; a change is audited with by, a staff member, as actor.
+    """
+    declared = permissions.declared()
+    before = set(role.permissions)
+    after = {code for code in codes if code in declared}
+    if after == before:
+        return False
+    role.permissions = sorted(after)
+    role.save(update_fields=["permissions"])
+    record_permission_change(role, before, after, by=by)
+    return True
+
+
+def record_permission_change(role, before, after, *, by):
+    """Audit which permissions a role gained and lost, in the words the pages use."""
+    if set(before) == set(after):
+        return
+    declared = permissions.declared()
+
+    def in_words(codes):
+        return sorted(declared[code].label if code in declared else code for code in codes)
+
+    record(
+        actions.ROLE_PERMISSIONS_CHANGED,
+        actor=by,
+        obj=role,
+        details={
+            "added": in_words(set(after) - set(before)),
+            "removed": in_words(set(before) - set(after)),
+        },
+    )

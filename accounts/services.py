@@ -1,45 +1,95 @@
 """Workflows across accounts models; each one records its audit events."""
 
 from allauth.account.adapter import get_adapter
+from allauth.account.forms import ResetPasswordForm
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import mail_admins
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.records import record
+from audit.records import Change, record
+from core.jobs import enqueue
 
 from . import actions
 from .models import Invitation, User
 
 
 @transaction.atomic
-def update_enterprise_settings(enterprise, *, by, request, adr_delivery_enabled, require_mfa):
-    """Apply Enterprise Settings; return the names of the settings that changed."""
-    changes = {}
+def update_enterprise_settings(
+    enterprise, *, by, ip_address, adr_delivery_enabled, require_mfa, time_zone
+):
+    """Apply Enterprise Settings; return what changed, as Changes."""
+    changes = []
     fields = []
     if enterprise.adr_delivery_enabled != adr_delivery_enabled:
-        changes["adr_delivery_enabled"] = adr_delivery_enabled
+        changes.append(
+            Change(
+                "Application Data Record File Delivery",
+                enterprise.adr_delivery_enabled,
+                adr_delivery_enabled,
+            )
+        )
         enterprise.adr_delivery_enabled = adr_delivery_enabled
         enterprise.adr_delivery_changed_by = by
         enterprise.adr_delivery_changed_at = timezone.now()
         fields += ["adr_delivery_enabled", "adr_delivery_changed_by", "adr_delivery_changed_at"]
     if enterprise.require_mfa != require_mfa:
-        changes["require_mfa"] = require_mfa
+        changes.append(Change("Require MFA", enterprise.require_mfa, require_mfa))
         enterprise.require_mfa = require_mfa
         fields.append("require_mfa")
+    if enterprise.time_zone != time_zone:
+        changes.append(Change("Time zone", enterprise.time_zone, time_zone))
+        enterprise.time_zone = time_zone
+        fields.append("time_zone")
     if fields:
         enterprise.save(update_fields=fields)
         record(
             actions.SETTINGS_CHANGED,
-            request=request,
             actor=by,
+            ip_address=ip_address,
             enterprise=enterprise,
             obj=enterprise,
-            details=changes,
+            changes=changes,
         )
-    return list(changes)
+    return changes
+
+
+PROFILE_FIELDS = {"name": "Name", "phone": "Phone", "time_zone": "Time zone"}
+
+
+@transaction.atomic
+def update_profile(user, *, by, ip_address, name, phone, time_zone):
+    """Change a user's name, phone and time zone; return what changed, as Changes."""
+    return _change_profile(
+        user,
+        by=by,
+        ip_address=ip_address,
+        wanted={"name": name, "phone": phone, "time_zone": time_zone},
+    )
+
+
+@transaction.atomic
+def rename_user(user, *, by, ip_address, name):
+    """Change a user's name, as their Administrator or staff; return what changed."""
+    return _change_profile(user, by=by, ip_address=ip_address, wanted={"name": name})
+
+
+def _change_profile(user, *, by, ip_address, wanted):
+    # Compare with the stored row: the caller's user may already hold the new values (a
+    # ModelForm writes them onto its instance while validating).
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    fields = [field for field, value in wanted.items() if getattr(stored, field) != value]
+    changes = [Change(PROFILE_FIELDS[f], getattr(stored, f), wanted[f]) for f in fields]
+    if fields:
+        for field in fields:
+            setattr(user, field, wanted[field])
+        user.save(update_fields=fields)
+        record(actions.PROFILE_CHANGED, actor=by, ip_address=ip_address, obj=user, changes=changes)
+    return changes
 
 
 # User management -------------------------------------------------------------------------------
@@ -51,20 +101,32 @@ LAST_ADMINISTRATOR_MESSAGE = (
 PENDING_INVITATION_MESSAGE = "This email address already has a pending invitation."
 
 
-def _email_belongs_to_a_user(email):
-    return (
-        User.objects.filter(email__iexact=email).exists()
-        or EmailAddress.objects.filter(email__iexact=email, verified=True).exists()
-    )
+def _owner_of(email):
+    """The user whose address email is (primary or verified), or None."""
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        address = EmailAddress.objects.filter(email__iexact=email, verified=True).first()
+        user = address.user if address else None
+    return user
 
 
-def check_email_is_free(email):
-    """Refuse an address that belongs to a user or has a pending invitation, in any enterprise."""
-    if _email_belongs_to_a_user(email):
+def _held_elsewhere(email, *, enterprise, by):
+    """Say why email cannot be invited to enterprise when the reason is another enterprise's.
+
+    Raise a plain refusal when the reason is enterprise's own, or when staff invite.
+    """
+    owner = _owner_of(email)
+    if owner is not None and (by.is_staff or owner.enterprise_id == enterprise.pk):
         raise ValidationError({"email": "A user with this email address already exists."})
+    if owner is not None:
+        return "The address belongs to a user of another enterprise or to staff."
     # Across every enterprise: an address can join only one.
-    if Invitation.objects.with_scopes_disabled().usable().filter(email__iexact=email).exists():
+    pending = Invitation.objects.with_scopes_disabled().usable().filter(email__iexact=email).first()
+    if pending is not None and (by.is_staff or pending.enterprise_id == enterprise.pk):
         raise ValidationError({"email": PENDING_INVITATION_MESSAGE})
+    if pending is not None:
+        return "The address has a pending invitation from another enterprise."
+    return None
 
 
 def _keep_an_administrator(user, *, field):
@@ -105,11 +167,21 @@ def _send_invitation(invitation, token):
 
 @transaction.atomic
 def invite_user(
-    *, enterprise, by, request, email, name, role, portal_access, api_access, sms_access
+    *, enterprise, by, ip_address, email, name, role, portal_access, api_access, sms_access
 ):
-    """Invite someone to join enterprise and e-mail them the link; return the Invitation."""
+    """Invite someone to join enterprise and e-mail them the link; return the Invitation.
+
+    An address that another enterprise holds gets no invitation and no e-mail, and None is
+    returned: the caller answers as if it were sent, so that a customer cannot find out which
+    addresses other customers use. Staff are told and sort it out.
+    """
     email = email.strip().lower()
-    check_email_is_free(email)
+    conflict = _held_elsewhere(email, enterprise=enterprise, by=by)
+    if conflict:
+        _tell_staff_of_held_address(
+            email, enterprise=enterprise, by=by, ip_address=ip_address, reason=conflict
+        )
+        return None
     # An expired invitation still holds the address; it can never be used, so close it.
     Invitation.objects.with_scopes_disabled().pending().filter(
         email__iexact=email, expires_at__lte=timezone.now()
@@ -133,8 +205,8 @@ def invite_user(
         raise ValidationError({"email": PENDING_INVITATION_MESSAGE}) from None
     record(
         actions.USER_INVITED,
-        request=request,
         actor=by,
+        ip_address=ip_address,
         enterprise=enterprise,
         obj=invitation,
         details={"email": email, "role": role.name, "access": invitation.access_types},
@@ -143,32 +215,63 @@ def invite_user(
     return invitation
 
 
+def _tell_staff_of_held_address(email, *, enterprise, by, ip_address, reason):
+    # The entry has no enterprise, so only staff see it: the inviting enterprise's audit log
+    # must not show that the address is known.
+    record(
+        actions.INVITATION_HELD_ELSEWHERE,
+        actor=None,
+        actor_email=by.email,
+        ip_address=ip_address,
+        details={
+            "email": email,
+            "invited_to": str(enterprise),
+            "invited_by": by.email,
+            "reason": reason,
+        },
+    )
+    enqueue(
+        mail_admins,
+        f"Invitation not sent: {email} for {enterprise}",
+        f"{by} ({by.email}) of {enterprise} invited {email}. {reason}\n\n"
+        "No invitation was created and nothing was sent to the address; the customer was "
+        "told that the invitation was sent. Contact them to sort it out.",
+        kind="E-mail to staff",
+        enterprise=enterprise,
+    )
+
+
+def check_invitation_pending(invitation):
+    """Refuse resending or revoking an invitation that was accepted or revoked."""
+    if invitation.accepted_at or invitation.revoked_at:
+        raise ValidationError("This invitation was already accepted or revoked.")
+
+
 def _lock_pending(invitation):
     """The invitation, locked for this transaction, if it can still be resent or revoked."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at or invitation.revoked_at:
-        raise ValidationError("This invitation was already accepted or revoked.")
+    check_invitation_pending(invitation)
     return invitation
 
 
 @transaction.atomic
-def resend_invitation(invitation, *, by, request):
+def resend_invitation(invitation, *, by, ip_address):
     """Send a fresh link (the old one stops working) valid for the full period again."""
     invitation = _lock_pending(invitation)
     token = invitation.issue_token()
     invitation.save(update_fields=["token_hash", "expires_at"])
-    record(actions.INVITATION_RESENT, request=request, actor=by, obj=invitation)
+    record(actions.INVITATION_RESENT, actor=by, ip_address=ip_address, obj=invitation)
     _send_invitation(invitation, token)
     return invitation
 
 
 @transaction.atomic
-def revoke_invitation(invitation, *, by, request):
+def revoke_invitation(invitation, *, by, ip_address):
     """Make the invitation's link stop working."""
     invitation = _lock_pending(invitation)
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
-    record(actions.INVITATION_REVOKED, request=request, actor=by, obj=invitation)
+    record(actions.INVITATION_REVOKED, actor=by, ip_address=ip_address, obj=invitation)
     return invitation
 
 
@@ -188,8 +291,11 @@ def invitation_problem(invitation):
 
 
 @transaction.atomic
-def accept_invitation(invitation, *, request, name, password):
-    """Create the invitee's user from the invitation; return the new User."""
+def accept_invitation(invitation, *, by=None, ip_address, name, password):
+    """Create the invitee's user from the invitation; return the new User.
+
+    by is who accepts for the invitee; None when the invitee accepts, who has no user until now.
+    """
     invitation = (
         # The invitee is not signed in yet: no enterprise scope is active.
         Invitation.objects.with_scopes_disabled()
@@ -200,7 +306,7 @@ def accept_invitation(invitation, *, request, name, password):
     problem = invitation_problem(invitation)
     if problem:
         raise ValidationError(problem)
-    if _email_belongs_to_a_user(invitation.email):
+    if _owner_of(invitation.email) is not None:
         raise ValidationError(
             "A user with this email address already exists. Sign in with it instead."
         )
@@ -220,8 +326,8 @@ def accept_invitation(invitation, *, request, name, password):
     invitation.save(update_fields=["accepted_at"])
     record(
         actions.INVITATION_ACCEPTED,
-        request=request,
-        actor=user,
+        actor=by or user,
+        ip_address=ip_address,
         enterprise=invitation.enterprise,
         obj=invitation,
         details={"user": str(user.public_id)},
@@ -229,17 +335,25 @@ def accept_invitation(invitation, *, request, name, password):
     return user
 
 
+def check_role_and_access(user, *, role, portal_access):
+    """Refuse a role or Portal access change that would leave no usable Administrator.
+
+    Call it inside the transaction that makes the change: it locks the Administrators.
+    """
+    if _is_usable_administrator(user):
+        if user.role_id != role.pk and not role.is_administrator:
+            _keep_an_administrator(user, field="role")
+        elif not portal_access:
+            _keep_an_administrator(user, field="access_types")
+
+
 @transaction.atomic
-def change_role_and_access(user, *, by, request, role, portal_access, api_access, sms_access):
+def change_role_and_access(user, *, by, ip_address, role, portal_access, api_access, sms_access):
     """Give user another role and access types; return the names of what changed."""
     wanted = {"portal_access": portal_access, "api_access": api_access, "sms_access": sms_access}
     changes = {field: value for field, value in wanted.items() if getattr(user, field) != value}
     role_changed = user.role_id != role.pk
-    if _is_usable_administrator(user):
-        if role_changed and not role.is_administrator:
-            _keep_an_administrator(user, field="role")
-        elif not portal_access:
-            _keep_an_administrator(user, field="access_types")
+    check_role_and_access(user, role=role, portal_access=portal_access)
     changed = []
     if role_changed:
         old_role = user.role
@@ -247,10 +361,10 @@ def change_role_and_access(user, *, by, request, role, portal_access, api_access
         user.save(update_fields=["role"])
         record(
             actions.ROLE_CHANGED,
-            request=request,
             actor=by,
+            ip_address=ip_address,
             obj=user,
-            details={"from": old_role.name, "to": role.name},
+            changes=[Change("Role", old_role, role)],
         )
         changed.append("role")
     if changes:
@@ -260,34 +374,92 @@ def change_role_and_access(user, *, by, request, role, portal_access, api_access
         user.save(update_fields=list(changes))
         record(
             actions.ACCESS_CHANGED,
-            request=request,
             actor=by,
+            ip_address=ip_address,
             obj=user,
-            details={"from": before, "to": user.access_types},
+            changes=[Change("Access types", before, user.access_types)],
         )
         changed.append("access")
     return changed
 
 
-@transaction.atomic
-def deactivate_user(user, *, by, request):
-    """Stop user from signing in; their open sessions end with their next request."""
+def check_deactivation(user, *, by):
+    """Refuse deactivating oneself, twice, or the last usable Administrator.
+
+    Call it inside the transaction that makes the change: it locks the Administrators.
+    """
     if user.pk == by.pk:
         raise ValidationError("You cannot deactivate your own account.")
     if not user.is_active:
         raise ValidationError(f"{user} is already deactivated.")
     if _is_usable_administrator(user):
         _keep_an_administrator(user, field=None)
-    user.is_active = False
-    user.save(update_fields=["is_active"])
-    record(actions.USER_DEACTIVATED, request=request, actor=by, obj=user)
 
 
 @transaction.atomic
-def reactivate_user(user, *, by, request):
-    """Let a deactivated user sign in again."""
+def deactivate_user(user, *, by, ip_address):
+    """Stop user from signing in; their open sessions end with their next request."""
+    check_deactivation(user, by=by)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    record(actions.USER_DEACTIVATED, actor=by, ip_address=ip_address, obj=user)
+
+
+def check_reactivation(user, *, by):
     if user.is_active:
         raise ValidationError(f"{user} is already active.")
+
+
+@transaction.atomic
+def reactivate_user(user, *, by, ip_address):
+    """Let a deactivated user sign in again."""
+    check_reactivation(user, by=by)
     user.is_active = True
     user.save(update_fields=["is_active"])
-    record(actions.USER_REACTIVATED, request=request, actor=by, obj=user)
+    record(actions.USER_REACTIVATED, actor=by, ip_address=ip_address, obj=user)
+
+
+def check_mfa_reset(user, *, by):
+    """Refuse resetting one's own MFA (allauth's pages do that) or MFA that is not set up."""
+    if user.pk == by.pk:
+        raise ValidationError(
+            "To change your own MFA, use Multi-factor authentication (MFA) in the account menu."
+        )
+    if not Authenticator.objects.filter(user=user).exists():
+        raise ValidationError(f"{user} has no authenticator app to reset.")
+
+
+@transaction.atomic
+def reset_mfa(user, *, by, ip_address):
+    """Remove user's authenticator app and recovery codes, and e-mail them that it happened.
+
+    For someone who lost their phone: they sign in with their password and set MFA up again
+    (at once, when the enterprise requires it).
+    """
+    check_mfa_reset(user, by=by)
+    Authenticator.objects.filter(user=user).delete()
+    record(actions.MFA_RESET, actor=by, ip_address=ip_address, obj=user)
+    get_adapter().send_mail(
+        "accounts/users/email/mfa_reset",
+        user.email,
+        {"user": user, "by": by, "enterprise": user.enterprise},
+    )
+
+
+def check_password_reset(user, *, by):
+    if not user.is_active:
+        raise ValidationError(f"{user} is deactivated: reactivate the account first.")
+
+
+@transaction.atomic
+def send_password_reset(user, *, by, ip_address):
+    """E-mail user a link to choose a new password: the Forgot password e-mail, sent for them.
+
+    The link is built from the web request the sign-in library holds, so call it from a view.
+    """
+    check_password_reset(user, by=by)
+    form = ResetPasswordForm(data={"email": user.email})
+    if not form.is_valid():
+        raise ValidationError(" ".join(form.errors["email"]))
+    form.save(request=None)
+    record(actions.PASSWORD_RESET_SENT, actor=by, ip_address=ip_address, obj=user)

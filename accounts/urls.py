@@ -1,8 +1,9 @@
-from .views import enterprise, profile, users
+from .views import enterprise, profile, roles, users
 
 app_name = "accounts"
 
 urlpatterns = [
+    *roles.urlpatterns,
     *users.urlpatterns,
     *profile.urlpatterns,
     *enterprise.urlpatterns,

@@ -15,7 +15,7 @@ class AuditConfig(AppConfig):
             MenuEntry(
                 "Audit Log",
                 "audit:audit_log",
-                "☰",
+                "audit",
                 section="admin",
                 order=30,
                 permission=VIEW_AUDIT_LOG,

@@ -38,7 +38,14 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["enterprise", "-created_at", "-id"])]
+        # One index per sortable column of the audit log, for keyset pages at any depth
+        # (core.tables); substring search on actor_email and object_repr has trigram indexes
+        # (migrations 0002 and 0003).
+        indexes = [
+            models.Index(fields=["enterprise", "-created_at", "-id"]),
+            models.Index(fields=["enterprise", "action", "id"]),
+            models.Index(fields=["enterprise", "actor_email", "id"]),
+        ]
 
     def __str__(self):
         return f"{self.action_label} by {self.actor_email or 'unknown'}"
@@ -46,3 +53,10 @@ class AuditEvent(models.Model):
     @property
     def action_label(self):
         return actions.label_for(self.action)
+
+    @property
+    def changes_in_words(self):
+        """What changed, e.g. "Require MFA: off → on; Role: General User → Administrator"."""
+        return "; ".join(
+            f"{change['field']}: {change['before']} → {change['after']}" for change in self.changes
+        )

@@ -8,4 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Background jobs"
 
     def ready(self):
-        from . import checks  # noqa: F401
+        from . import checks, navigation  # noqa: F401
+        from .inventory import MENU_ENTRY
+
+        navigation.register(MENU_ENTRY)

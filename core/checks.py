@@ -3,7 +3,7 @@
 from django.core.checks import Error, register
 from django.urls import get_resolver
 
-from . import dashboard, navigation, permissions, tenancy
+from . import dashboard, inventory, navigation, permissions, tenancy
 
 
 @register()
@@ -14,6 +14,7 @@ def check_permissions_are_declared(app_configs, **kwargs):
         *tenancy.REQUIRED_PERMISSIONS,
         *(entry.permission for entry in navigation.entries() if entry.permission),
         *(section.permission for section in dashboard.sections() if section.permission),
+        *(tab.permission for tab in inventory.all_tabs() if tab.permission),
     }
     return [
         Error(

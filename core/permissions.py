@@ -7,6 +7,9 @@ roles get each one:
         "accounts.manage_users", "Manage users and invitations", roles=[ADMINISTRATOR]
     )
 
+A permission may include others (`implies=[VIEW_USERS]`): whoever may manage users may also see
+them, whether or not their role lists that separately.
+
 The default roles and their descriptions are the accounts app's; the grants are synced to them
 on migrate. A role holds permission codes ("accounts.manage_users"), and a user has what their
 role holds: changing a role changes it for every holder at once.
@@ -27,6 +30,7 @@ class Permission:
     code: str
     label: str
     roles: tuple[str, ...]
+    implies: tuple[str, ...] = ()
 
     @property
     def app_label(self):
@@ -36,8 +40,8 @@ class Permission:
 _declared: dict[str, Permission] = {}
 
 
-def declare(code, label, *, roles):
-    """Declare a permission and the default roles that get it; return its code."""
+def declare(code, label, *, roles, implies=()):
+    """Declare a permission, the default roles that get it and what it includes; return its code."""
     app_label, _, codename = code.partition(".")
     if not app_label or not codename:
         raise ValueError(f"A permission code is app_label.codename, not {code!r}.")
@@ -46,7 +50,12 @@ def declare(code, label, *, roles):
     unknown = set(roles) - set(DEFAULT_ROLES)
     if unknown:
         raise ValueError(f"{code}: unknown default roles {sorted(unknown)}.")
-    _declared[code] = Permission(code, label, tuple(roles))
+    undeclared = [implied for implied in implies if implied not in _declared]
+    if undeclared:
+        raise ValueError(f"{code} includes {undeclared}: declare those first.")
+    # What the included permissions include comes along, so one look-up gives everything.
+    included = {*implies, *(inner for implied in implies for inner in _declared[implied].implies)}
+    _declared[code] = Permission(code, label, tuple(roles), tuple(sorted(included)))
     return code
 
 
@@ -69,6 +78,16 @@ def grouped_by_app():
         if members:
             groups.append((app_config.verbose_name, members))
     return groups
+
+
+def with_implied(codes):
+    """The codes given and those they include: what a role holding codes allows."""
+    allowed = set(codes)
+    for code in codes:
+        permission = _declared.get(code)
+        if permission is not None:
+            allowed.update(permission.implies)
+    return frozenset(allowed)
 
 
 def default_grants(role_slug):

@@ -7,13 +7,22 @@ DEFAULT_REGION = "US"
 
 
 def normalize_phone(value, region=DEFAULT_REGION):
-    """Return value in E.164, or raise ValidationError with a plain-words reason."""
+    """Return value in E.164, or raise ValidationError with a plain-words reason.
+
+    E.164 has no room for an extension: a number with one is refused, never stored without it.
+    """
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
         raise ValidationError(
             "Enter a phone number, for example +13035551234.", code="invalid_phone"
         ) from None
+    if number.extension:
+        raise ValidationError(
+            "Extensions are not supported: enter the number without x%(extension)s.",
+            code="phone_extension",
+            params={"extension": number.extension},
+        )
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(
             "%(value)s is not a valid phone number.",

@@ -1,19 +1,27 @@
 """Data tables: per-user column choice, sorting, keyset pagination and CSV download.
 
-A list page declares a DataTable subclass with its columns, builds it from the request and a
-queryset already scoped to the user's enterprise, and renders components/table.html:
+A list page declares a DataTable subclass with its rows, filters and columns, and renders
+components/table.html with table.context():
 
     class UserTable(DataTable):
         name = "users"
+        permission = VIEW_USERS        # who may see the list (and follow its large exports)
         default_sort = "email"
+        filterset_class = UserFilter
         columns = [Column("email", "Email", sort_by="email"), ...]
 
-    table = UserTable(request, enterprise.users.all(), filterset=UserFilter(...))
+        def get_queryset(self):
+            return self.user.enterprise.users.all()
+
+    table = UserTable(request.user, request.GET)
     if table.wants_csv:
         return table.csv_response("users.csv")
+
+Every sortable column needs an index on (enterprise, column, id): a page is then read from the
+index at any depth. In ascending order NULLs come after every value, as PostgreSQL sorts them, so
+a plain index serves both directions. Exports are described in core/exports.py.
 """
 
-import csv
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,11 +29,13 @@ from operator import attrgetter
 from typing import Any, ClassVar
 
 from django.core import signing
-from django.db.models import Q
-from django.http import StreamingHttpResponse
-from django.template.loader import render_to_string
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import F
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.http import QueryDict
 from django.utils import timezone
-from django.utils.html import format_html
+
+from . import exports
 
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 # A plain number such as -12.50 or +13035551234 (E.164) is no formula: keep it as it is.
@@ -33,15 +43,32 @@ PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?", re.ASCII)
 
 
 def csv_safe(value):
-    """Neutralize a cell a spreadsheet would run as a formula."""
+    """Neutralize a cell a spreadsheet would run as a formula (exports.NEUTRALISE in SQL)."""
     text = "" if value is None else str(value)
     if text.startswith(CSV_FORMULA_PREFIXES) and not PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
 
 
+def row_compare(fields, operator, values):
+    """The condition (a, b) > (x, y) (or <) as one row comparison, which an index can bound.
+
+    Spelt out as `a > x OR (a = x AND b > y)` the same condition is only a filter, and a deep
+    page reads every row before it.
+    """
+    lookup = {">": TupleGreaterThan, "<": TupleLessThan}[operator]
+    return lookup(Tuple(*(F(field) for field in fields)), tuple(values))
+
+
 @dataclass(frozen=True)
 class Column:
+    """One column: its text comes from value (or the attribute named key).
+
+    template renders the cell instead, with the row as `row`, inside the table's own template.
+    export is the cell of the CSV in SQL (a field path or an expression) when the text on the
+    page is made in Python; False leaves the column out of the CSV (e.g. buttons).
+    """
+
     key: str
     label: str
     sort_by: str | None = None
@@ -49,6 +76,7 @@ class Column:
     template: str | None = None
     default: bool = True
     always: bool = False
+    export: Any = None
 
     def value_of(self, obj):
         if self.value is not None:
@@ -65,37 +93,45 @@ class Column:
             value = ", ".join(str(item) for item in value)
         return "" if value is None else str(value)
 
-    def html_of(self, obj):
-        if self.template:
-            return render_to_string(self.template, {"row": obj})
-        return format_html("{}", self.text_of(obj))
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
 
 class DataTable:
     name: ClassVar[str]
     columns: ClassVar[list[Column]]
     default_sort: ClassVar[str]
+    permission: ClassVar[str]
+    filterset_class: ClassVar[type | None] = None
     page_size: ClassVar[int] = 50
+    # Longer exports are written by a background job (core/exports.py) instead of streamed.
+    stream_limit: ClassVar[int] = 50_000
     registry: ClassVar[dict[str, type["DataTable"]]] = {}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        # The name is in URLs and saved column choices: two tables must never share one.
+        taken = DataTable.registry.get(cls.name)
+        if taken is not None:
+            raise ValueError(
+                f"{cls.__module__}.{cls.__qualname__}: the table name {cls.name!r} is taken "
+                f"by {taken.__module__}.{taken.__qualname__}."
+            )
         DataTable.registry[cls.name] = cls
 
-    def __init__(self, request, queryset, *, filterset=None):
-        self.request = request
-        self.filterset = filterset
-        if filterset is not None:
+    def __init__(self, user, params=None):
+        self.user = user
+        self.params = params if params is not None else QueryDict()
+        queryset = self.get_queryset()
+        self.filterset = None
+        if self.filterset_class is not None:
+            self.filterset = self.filterset_class(self.params, queryset=queryset)
             # Own ids, so the labels of a pop-up form over the table find their own fields.
-            filterset.form.auto_id = "filter_%s"
-            queryset = filterset.qs if filterset.is_valid() else queryset.none()
-        self.sort_key, self.descending = self._parse_sort(request.GET.get("sort", ""))
-        self.queryset = queryset.order_by(*self._ordering())
+            self.filterset.form.auto_id = "filter_%s"
+            queryset = self.filterset.qs if self.filterset.is_valid() else queryset.none()
+        self.sort_key, self.descending = self._parse_sort(self.params.get("sort", ""))
+        self.queryset = queryset.order_by(*self._ordering(self.descending))
+
+    def get_queryset(self):
+        """The rows before filtering: the user's enterprise's, in the tenant scope."""
+        raise NotImplementedError
 
     @classmethod
     def column_map(cls):
@@ -110,14 +146,23 @@ class DataTable:
 
     @property
     def visible_columns(self):
-        chosen = self.request.user.table_preferences.get(self.name)
+        chosen = self.user.table_preferences.get(self.name)
         if not chosen:
             return [column for column in self.columns if column.default or column.always]
         return [column for column in self.columns if column.key in chosen or column.always]
 
     @property
+    def export_columns(self):
+        """The columns of the CSV: all of them, shown or not, except those made for the page."""
+        return [column for column in self.columns if column.export is not False]
+
+    @property
     def wants_csv(self):
-        return self.request.GET.get("format") == "csv"
+        return self.params.get("format") == "csv"
+
+    @property
+    def sort(self):
+        return ("-" if self.descending else "") + self.sort_key
 
     def _parse_sort(self, value):
         descending = value.startswith("-")
@@ -131,50 +176,91 @@ class DataTable:
     def _sort_field(self):
         return self.column_map()[self.sort_key].sort_by
 
-    def _ordering(self, reverse=False):
-        descending = self.descending != reverse
-        prefix = "-" if descending else ""
-        return [prefix + self._sort_field(), prefix + "pk"]
+    def _model_field(self):
+        """The model field sorted by, and whether it can be NULL (on any step of the path)."""
+        model = self.queryset.model
+        nullable = False
+        for part in self._sort_field().split("__"):
+            field = model._meta.get_field(part)
+            nullable = nullable or field.null
+            model = field.related_model
+        return field, nullable
 
-    def _after(self, queryset, cursor, reverse=False):
-        field = self._sort_field()
+    def _ordering(self, descending):
+        field = F(self._sort_field())
+        if descending:
+            return [field.desc(nulls_first=True), F("pk").desc()]
+        return [field.asc(nulls_last=True), F("pk").asc()]
+
+    def _rows(self, cursor, *, backwards=False):
+        """Up to page_size + 1 rows after cursor, in the table's order (or backwards, against it).
+
+        Each query is bounded by the (enterprise, column, id) index. NULLs are a run of their own
+        at the high end: the page that crosses into or out of it takes a second query.
+        """
+        descending = self.descending != backwards
+        ordered = self.queryset.order_by(*self._ordering(descending))
+        limit = self.page_size + 1
+        if cursor is None:
+            return list(ordered[:limit])
         value, pk = cursor
-        forward = self.descending == reverse
-        lookup = "gt" if forward else "lt"
-        return queryset.filter(
-            Q(**{f"{field}__{lookup}": value}) | Q(**{field: value, f"pk__{lookup}": pk})
-        )
+        field = self._sort_field()
+        then = None
+        if value is None:
+            rows = ordered.filter(
+                **{f"{field}__isnull": True, f"pk__{'lt' if descending else 'gt'}": pk}
+            )
+            if descending:
+                then = ordered.filter(**{f"{field}__isnull": False})
+        else:
+            rows = ordered.filter(
+                row_compare((field, "pk"), "<" if descending else ">", (value, pk))
+            )
+            if not descending and self._model_field()[1]:
+                then = ordered.filter(**{f"{field}__isnull": True})
+        rows = list(rows[:limit])
+        if then is not None and len(rows) < limit:
+            rows += list(then[: limit - len(rows)])
+        return rows
+
+    def _salt(self):
+        # A cursor holds a value of one column: it is good for one table and one sort only.
+        return f"table:{self.name}:{self.sort}"
 
     def _cursor_for(self, obj):
         value = attrgetter(self._sort_field().replace("__", "."))(obj)
         if hasattr(value, "isoformat"):
             value = value.isoformat()
-        return signing.dumps([value, obj.pk], salt=f"table:{self.name}", compress=True)
+        return signing.dumps([value, obj.pk], salt=self._salt(), compress=True)
 
     def _read_cursor(self, param):
-        token = self.request.GET.get(param)
+        """The (value, pk) of a cursor in the query string, or None if it is missing or bad."""
+        token = self.params.get(param)
         if not token:
             return None
         try:
-            return signing.loads(token, salt=f"table:{self.name}")
-        except signing.BadSignature:
+            value, pk = signing.loads(token, salt=self._salt())
+            field, nullable = self._model_field()
+            if value is None:
+                if not nullable:
+                    return None
+            else:
+                value = field.to_python(value)
+            return value, int(pk)
+        except (signing.BadSignature, ValidationError, FieldDoesNotExist, TypeError, ValueError):
             return None
 
     def page(self):
         """One page of rows, with the cursors for the next and previous pages."""
         after = self._read_cursor("after")
-        before = self._read_cursor("before")
+        before = self._read_cursor("before") if after is None else None
         if before is not None:
-            queryset = self._after(
-                self.queryset.order_by(*self._ordering(reverse=True)), before, reverse=True
-            )
-            rows = list(queryset[: self.page_size + 1])
+            rows = self._rows(before, backwards=True)
             has_more_before = len(rows) > self.page_size
             rows = rows[: self.page_size][::-1]
             has_more_after = True
         else:
-            queryset = self.queryset if after is None else self._after(self.queryset, after)
-            rows = list(queryset[: self.page_size + 1])
+            rows = self._rows(after)
             has_more_after = len(rows) > self.page_size
             rows = rows[: self.page_size]
             has_more_before = after is not None
@@ -186,7 +272,7 @@ class DataTable:
 
     def query_string(self, **changes):
         """The current query string with some parameters changed (None removes one)."""
-        params = self.request.GET.copy()
+        params = self.params.copy()
         for key, value in changes.items():
             params.pop(key, None)
             if value is not None:
@@ -227,8 +313,16 @@ class DataTable:
             "table": self,
             "summary": self.summary(page),
             "headers": self.headers(),
+            # A cell is its text, or None where the table's template includes the column's
+            # template: one render of the whole table, not one per cell.
             "rows": [
-                {"object": obj, "cells": [column.html_of(obj) for column in columns]}
+                {
+                    "object": obj,
+                    "cells": [
+                        (column, None if column.template else column.text_of(obj))
+                        for column in columns
+                    ],
+                }
                 for obj in page["rows"]
             ],
             "next_url": page["next_cursor"]
@@ -243,16 +337,6 @@ class DataTable:
             "visible_keys": {column.key for column in columns},
         }
 
-    def csv_rows(self):
-        columns = self.visible_columns
-        yield [column.label for column in columns]
-        for obj in self.queryset.iterator(chunk_size=2000):
-            yield [csv_safe(column.text_of(obj)) for column in columns]
-
     def csv_response(self, filename):
-        writer = csv.writer(_Echo())
-        response = StreamingHttpResponse(
-            (writer.writerow(row) for row in self.csv_rows()), content_type="text/csv"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        """Stream the CSV, or have a job write it when it is too long to stream (exports.py)."""
+        return exports.csv_response(self, filename)

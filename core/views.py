@@ -4,6 +4,8 @@ from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from .exports import urlpatterns as export_urlpatterns
+from .inventory import urlpatterns as inventory_urlpatterns
 from .models import Job
 from .tables import DataTable
 from .tenancy import enterprise_member_required, get_for_member
@@ -36,4 +38,6 @@ def save_table_columns(request, table_name):
 urlpatterns = [
     path("jobs/<uuid:public_id>/", job_status, name="job_status"),
     path("tables/<slug:table_name>/columns/", save_table_columns, name="table_columns"),
+    *export_urlpatterns,
+    *inventory_urlpatterns,
 ]

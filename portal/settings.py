@@ -47,7 +47,7 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # The portal's own apps, building blocks first. Tests walk every URL and admin page of each.
-PORTAL_APPS = ["core", "audit", "accounts", "support"]
+PORTAL_APPS = ["core", "audit", "accounts", "orders", "support", "trunks"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.sessions.SessionTouchMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -121,7 +122,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 JOBS_INLINE = not REDIS_URL
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}}
 RQ = {"COMMIT_MODE": "on_db_commit"}
-RQ_SHOW_ADMIN_LINK = True
+# The queues are linked from Background jobs > Failed jobs, not listed as an app of their own.
+RQ_SHOW_ADMIN_LINK = False
 
 if REDIS_URL:
     CACHES = {
@@ -143,13 +145,18 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {
+        "NAME": "accounts.validators.GuessablePasswordValidator",
+        "OPTIONS": {"service_names": ["Carrier Portal"]},
+    },
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 
-# Sessions end after 30 idle minutes: every request pushes the expiry forward.
+# Sessions end after 30 idle minutes: a request pushes the expiry forward, saving the session
+# at most once a minute (core.sessions.SessionTouchMiddleware).
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -161,6 +168,12 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
+# Confirm it's you with the password or an authenticator code; sign-in codes by e-mail are not
+# offered anywhere in the portal.
+ACCOUNT_REAUTHENTICATION_METHODS = ["password", "mfa"]
+# A sign-in less than this many seconds ago counts as confirming it's you
+# (accounts.adapter.PortalAccountAdapter.is_reauthentication_required).
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PRESERVE_USERNAME_CASING = False
@@ -182,6 +195,12 @@ ACCOUNT_RATE_LIMITS = {
 # X-Forwarded-For; rate limits and the audit log's IP addresses depend on it.
 ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 MFA_ADAPTER = "accounts.adapter.PortalMfaAdapter"
+# Codes refused by the rate limit are audited and answered 429 (accounts.throttling).
+MFA_FORMS = {
+    "authenticate": "accounts.throttling.AuthenticateForm",
+    "reauthenticate": "accounts.throttling.ReauthenticateForm",
+    "activate_totp": "accounts.throttling.ActivateTOTPForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Adding an unverified address to an account with MFA is blocked by default so that someone who
 # signed up with another person's address cannot lock them out. Nobody signs up here (users are
@@ -212,6 +231,10 @@ STORAGES = {
 
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Carrier Portal <portal@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Staff e-mailed when a background job has failed for good:
+# comma-separated addresses, plain or "Name <address>".
+ADMINS = envlist("ADMINS")
+EMAIL_SUBJECT_PREFIX = "[Carrier Portal] "
 if os.environ.get("SMTP_HOST"):
     MAILERS = {
         "default": {

@@ -13,6 +13,12 @@ admin.site.index_title = "Back office"
 # Staff sign in through the same page as customers, so MFA and rate limits apply to them too.
 admin.site.login = secure_admin_login(admin.site.login)
 
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"
+# Not Django's: allauth answers requests refused by its rate limits with this view.
+handler429 = "accounts.throttling.too_many_requests"
+
 urlpatterns = [
     path("", dashboard, name="dashboard"),
     *core_urlpatterns,
@@ -20,6 +26,8 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("audit.urls")),
     path("help/", include("support.urls")),
+    path("", include("orders.urls")),
+    path("", include("trunks.urls")),
     path("admin/jobs/", include("django_rq.urls")),
     path("admin/", admin.site.urls),
 ]

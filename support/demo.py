@@ -7,8 +7,8 @@ FAQS = {
         (
             "How do I sign in to the portal?",
             "Open the sign-in page and enter the email address your company's administrator "
-            "invited, and your password. If your company requires multi-factor authentication, "
-            "you also enter the code from your authenticator app.\n\n"
+            "invited, and your password. If your company requires multi-factor authentication "
+            "(MFA), you also enter the code from your authenticator app.\n\n"
             "Use any current browser. Microsoft Internet Explorer is not supported.",
         ),
         (
@@ -22,7 +22,7 @@ FAQS = {
         (
             "How do I change my name, phone number, time zone or password?",
             "In the top right corner, click My Account. There you can edit your details, change "
-            "your password and set up two-factor authentication.",
+            "your password and set up multi-factor authentication (MFA).",
         ),
         (
             "How do I turn on Application Data Record File Delivery?",

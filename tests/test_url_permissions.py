@@ -26,6 +26,9 @@ def _portal_url_names(resolver=None, namespace=""):
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                # The back office is for staff only: tests/test_admin.py covers its pages.
+                continue
             prefix = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from _portal_url_names(entry, prefix)
         elif (

@@ -1,10 +1,14 @@
-"""Authenticator-app helpers for tests: codes computed the way an authenticator app does."""
+"""Authenticator-app helpers for tests: codes computed the way an authenticator app does, and
+the age of a sign-in, which decides whether allauth asks to confirm it's you."""
 
 import re
 import time
 
+from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.utils import decrypt
 
 PERIOD = 30
 
@@ -43,3 +47,19 @@ def secret_on_page(html):
     )
     assert match, "the set-up page shows no authenticator secret"
     return match.group(1)
+
+
+def totp_secret(user):
+    """The secret of the authenticator app user has (set up by enable_totp, for instance)."""
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    return decrypt(authenticator.data["secret"])
+
+
+def sign_in_was_a_while_ago(client, seconds=600):
+    """Date the session's sign-in back, so that allauth asks to confirm it's you again."""
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {**entry, "at": entry["at"] - seconds}
+        for entry in session[AUTHENTICATION_METHODS_SESSION_KEY]
+    ]
+    session.save()

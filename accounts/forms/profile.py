@@ -1,6 +1,6 @@
 from django import forms
 
-from accounts.models import User
+from accounts.models import User, offered_time_zones
 from core.phones import normalize_phone
 
 
@@ -9,11 +9,24 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["name", "phone", "time_zone"]
         labels = {"time_zone": "Time zone"}
+        error_messages = {"name": {"required": "Enter your name."}}
         help_texts = {
             "phone": "Where we can reach you, in international format, e.g. +13035551234.",
-            "time_zone": "Times in the portal are shown in this zone. "
-            "Leave empty to use your enterprise's.",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Other people see the name in User Management and the audit log.
+        self.fields["name"].required = True
+        # Current zone names only, plus an older name (US/Mountain...) the user already holds.
+        enterprise_zone = self.instance.enterprise.time_zone
+        self.fields["time_zone"].choices = [
+            ("", f"Your enterprise's time zone ({enterprise_zone})")
+        ] + offered_time_zones(self.instance.time_zone)
+        self.fields["time_zone"].help_text = (
+            "Times in the portal are shown in this zone. "
+            f"Leave empty to use your enterprise's time zone, {enterprise_zone}."
+        )
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
@@ -32,3 +45,17 @@ class EnterpriseSettingsForm(forms.Form):
         required=False,
         help_text="Every user must set up an authenticator app before using the portal.",
     )
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        error_messages={
+            "required": "Choose a time zone.",
+            "invalid_choice": "Choose a time zone from the list.",
+        },
+        help_text="Times in the portal are shown in this zone to users who have not chosen "
+        "their own in My Account.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Current zone names only, plus an older name the enterprise already holds.
+        self.fields["time_zone"].choices = offered_time_zones(self.initial.get("time_zone", ""))

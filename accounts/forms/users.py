@@ -22,13 +22,23 @@ class RoleAndAccessForm(forms.Form):
             "required": "Choose at least one access type.",
             "invalid_choice": "Choose access types from the list: Portal, API or SMS.",
         },
-        help_text="Portal lets the user sign in here; API and SMS open those services to them.",
+        help_text="Portal lets the user sign in here: without it they cannot sign in to the "
+        "portal. API and SMS open those services to them.",
     )
 
     def access_kwargs(self):
         """The access types as the keyword arguments the services take."""
         chosen = self.cleaned_data["access_types"]
         return {field: field in chosen for field, _label in ACCESS_TYPES}
+
+
+class EditUserForm(RoleAndAccessForm):
+    name = forms.CharField(
+        max_length=120,
+        error_messages={"required": "Enter the user's name."},
+    )
+
+    field_order = ["name", "role", "access_types"]
 
 
 class InviteForm(RoleAndAccessForm):
@@ -88,8 +98,12 @@ class AcceptInvitationForm(forms.Form):
         cleaned_data = super().clean()
         password = cleaned_data.get("password1")
         if password:
-            # The similarity check compares the password with the name and address.
-            user = User(email=self.invitation.email, name=cleaned_data.get("name", ""))
+            # The validators compare the password with the name, address and enterprise.
+            user = User(
+                email=self.invitation.email,
+                name=cleaned_data.get("name", ""),
+                enterprise=self.invitation.enterprise,
+            )
             try:
                 password_validation.validate_password(password, user)
             except forms.ValidationError as error:

@@ -11,6 +11,7 @@ from accounts import actions
 from accounts.models import Application
 from audit.models import AuditEvent
 from core import navigation
+from tests.totp import totp_code, totp_secret
 
 # Personas are looked up by name, so the database use must be declared for pytest-django
 # to order these tests before the browser tests, which flush the database.
@@ -19,6 +20,8 @@ pytestmark = pytest.mark.django_db
 DASHBOARD_URL = reverse("dashboard")
 MY_ACCOUNT_URL = reverse("accounts:my_account")
 SETTINGS_URL = reverse("accounts:enterprise_settings")
+# The settings form as the factory's enterprise has it: every switch off.
+SAVED = {"time_zone": "America/New_York"}
 
 
 class _LinkCollector(HTMLParser):
@@ -150,14 +153,22 @@ def test_administrators_see_every_administration_entry(admin_client):
         assert (reverse(url_name), label) in links
 
 
-@pytest.mark.parametrize("persona", ["general_user", "read_only_user"])
-def test_other_roles_see_no_administration_entry(client, persona, request):
-    client.force_login(request.getfixturevalue(persona))
-    page = client.get(DASHBOARD_URL).text
+def test_general_users_see_no_administration_entry(general_client):
+    page = general_client.get(DASHBOARD_URL).text
     assert "Administration" not in page
     links = menu_links(page)
     for url_name, label in ADMIN_ENTRIES:
         assert (reverse(url_name), label) not in links
+
+
+def test_read_only_users_see_the_administration_pages_they_may_look_at(client, read_only_user):
+    client.force_login(read_only_user)
+    page = client.get(DASHBOARD_URL).text
+    assert "Administration" in page
+    links = menu_links(page)
+    assert (reverse("accounts:users"), "User Management") in links
+    assert (SETTINGS_URL, "Enterprise Settings") in links
+    assert (reverse("audit:audit_log"), "Audit Log") not in links
 
 
 def test_the_current_page_is_marked_in_the_menu(general_client):
@@ -177,8 +188,9 @@ def test_it_greets_the_user_with_their_enterprise(general_client):
 
 
 def test_staff_who_sign_in_land_in_the_back_office(client, staff_user, password):
+    client.post(reverse("account_login"), {"login": staff_user.email, "password": password})
     response = client.post(
-        reverse("account_login"), {"login": staff_user.email, "password": password}
+        reverse("mfa_authenticate"), {"code": totp_code(totp_secret(staff_user))}
     )
     assert response.status_code == 302
     assert response.url == reverse("admin:index")
@@ -228,6 +240,33 @@ def test_my_account_refuses_a_bad_phone_number(general_client, general_user, pho
     )
 
 
+def test_my_account_requires_a_name(general_client, general_user):
+    response = general_client.post(
+        MY_ACCOUNT_URL, {"name": "  ", "phone": "", "time_zone": "America/Denver"}
+    )
+    assert response.status_code == 200
+    page = response.text
+    error_at = page.index('id="id_name_error"')
+    assert "Enter your name." in page[error_at : error_at + 200]
+    general_user.refresh_from_db()
+    assert (general_user.name, general_user.time_zone) == ("Bob General", "")
+
+
+def test_my_account_refuses_an_extension_rather_than_dropping_it(general_client, general_user):
+    response = general_client.post(
+        MY_ACCOUNT_URL, {"name": "Bob General", "phone": "303-555-0142 x12", "time_zone": ""}
+    )
+    assert response.status_code == 200
+    page = response.text
+    error_at = page.index('id="id_phone_error"')
+    assert (
+        "Extensions are not supported: enter the number without x12."
+        in page[error_at : error_at + 300]
+    )
+    general_user.refresh_from_db()
+    assert general_user.phone == ""
+
+
 # Enterprise Settings
 
 
@@ -246,7 +285,7 @@ def test_enterprise_settings_shows_the_toggle(admin_client):
 
 def test_the_adr_toggle_stores_who_and_when_and_is_audited(admin_client, admin_user, enterprise):
     before = timezone.now()
-    response = admin_client.post(SETTINGS_URL, {"adr_delivery_enabled": "on"}, follow=True)
+    response = admin_client.post(SETTINGS_URL, SAVED | {"adr_delivery_enabled": "on"}, follow=True)
     assert "Enterprise Settings were saved." in response.text
     assert "Enabled by alice@acme.test" in response.text
 
@@ -255,19 +294,19 @@ def test_the_adr_toggle_stores_who_and_when_and_is_audited(admin_client, admin_u
     assert enterprise.adr_delivery_changed_by == admin_user
     assert before <= enterprise.adr_delivery_changed_at <= timezone.now()
     event = AuditEvent.objects.get(action=actions.SETTINGS_CHANGED)
-    assert (event.actor, event.enterprise, event.details) == (
+    assert (event.actor, event.enterprise, event.changes_in_words) == (
         admin_user,
         enterprise,
-        {"adr_delivery_enabled": True},
+        "Application Data Record File Delivery: off → on",
     )
 
-    admin_client.post(SETTINGS_URL, {})
+    admin_client.post(SETTINGS_URL, SAVED)
     enterprise.refresh_from_db()
     assert enterprise.adr_delivery_enabled is False
     events = AuditEvent.objects.filter(action=actions.SETTINGS_CHANGED)
-    assert [e.details for e in events] == [
-        {"adr_delivery_enabled": False},
-        {"adr_delivery_enabled": True},
+    assert [e.changes_in_words for e in events] == [
+        "Application Data Record File Delivery: on → off",
+        "Application Data Record File Delivery: off → on",
     ]
 
 
@@ -276,7 +315,7 @@ def test_saving_unchanged_settings_changes_nothing(admin_client, admin_user, ent
     enterprise.adr_delivery_enabled = True
     enterprise.adr_delivery_changed_at = long_ago
     enterprise.save()
-    response = admin_client.post(SETTINGS_URL, {"adr_delivery_enabled": "on"}, follow=True)
+    response = admin_client.post(SETTINGS_URL, SAVED | {"adr_delivery_enabled": "on"}, follow=True)
     assert "Nothing changed." in response.text
     enterprise.refresh_from_db()
     assert enterprise.adr_delivery_changed_at == long_ago

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import actions
+from accounts import actions, services
 from accounts.models import Invitation, Role, User
 from audit.models import AuditEvent
 from tests.factories import UserFactory, role
@@ -137,9 +137,9 @@ def test_it_refuses_bad_input_next_to_the_field(admin_client, data, field, messa
     assert not AuditEvent.objects.filter(action=actions.USER_INVITED).exists()
 
 
-@pytest.mark.parametrize("email", ["bob@acme.test", "BOB@ACME.TEST", "charlie@globex.test"])
-def test_it_refuses_the_address_of_an_existing_user_in_any_enterprise(
-    admin_client, general_user, outsider, email, mailoutbox
+@pytest.mark.parametrize("email", ["bob@acme.test", "BOB@ACME.TEST"])
+def test_it_refuses_the_address_of_a_user_of_the_same_enterprise(
+    admin_client, general_user, email, mailoutbox
 ):
     response = admin_client.post(INVITE_URL, _invite_form(email=email))
     assert response.status_code == 200
@@ -150,16 +150,77 @@ def test_it_refuses_the_address_of_an_existing_user_in_any_enterprise(
     assert mailoutbox == []
 
 
-def test_it_refuses_an_address_with_a_pending_invitation(
-    admin_client, enterprise, other_enterprise, outsider
+def test_it_refuses_an_address_this_enterprise_already_invited(
+    admin_client, enterprise, admin_user
 ):
-    _invitation(other_enterprise, outsider, email="nina@acme.test")
+    _invitation(enterprise, admin_user, email="nina@acme.test")
     response = admin_client.post(INVITE_URL, _invite_form(email="Nina@Acme.test"))
     assert response.status_code == 200
     assert response.context["form"].errors["email"] == [
         "This email address already has a pending invitation."
     ]
     assert Invitation.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "email", ["charlie@globex.test", "CHARLIE@globex.test", "staff@carrier.test"]
+)
+def test_an_address_held_elsewhere_gets_the_answer_of_a_sent_invitation(
+    admin_client,
+    enterprise,
+    outsider,
+    staff_user,
+    email,
+    mailoutbox,
+    run_jobs,
+    django_capture_on_commit_callbacks,
+    settings,
+):
+    settings.ADMINS = ["ops@carrier.test"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(INVITE_URL, _invite_form(email=email))
+    run_jobs()
+
+    assert response.status_code == 302
+    page = admin_client.get(response.url).text
+    assert f"An invitation was sent to {email.lower()}." in page
+    assert Invitation.objects.count() == 0
+    # Nothing goes to the address; staff are told and sort it out.
+    assert [message.to for message in mailoutbox] == [["ops@carrier.test"]]
+    assert email.lower() in mailoutbox[0].subject
+    assert "Acme Telecom" in mailoutbox[0].body
+    event = AuditEvent.objects.get(action=actions.INVITATION_HELD_ELSEWHERE)
+    assert (event.enterprise, event.actor_email) == (None, "alice@acme.test")
+    assert event.details["email"] == email.lower()
+    assert event.details["invited_to"] == str(enterprise)
+    # Acme's audit log does not show it: it would tell them the address is known.
+    audit_log = admin_client.get(reverse("audit:audit_log")).text
+    assert email.lower() not in audit_log
+    assert not AuditEvent.objects.filter(action=actions.USER_INVITED).exists()
+
+
+def test_an_address_another_enterprise_invited_gets_the_answer_of_a_sent_invitation(
+    admin_client,
+    other_enterprise,
+    outsider,
+    mailoutbox,
+    run_jobs,
+    django_capture_on_commit_callbacks,
+    settings,
+):
+    settings.ADMINS = ["ops@carrier.test"]
+    _invitation(other_enterprise, outsider, email="nina@acme.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(INVITE_URL, _invite_form(email="Nina@Acme.test"))
+    run_jobs()
+    assert response.status_code == 302
+    assert "An invitation was sent to nina@acme.test." in admin_client.get(response.url).text
+    assert Invitation.objects.count() == 1
+    assert [message.to for message in mailoutbox] == [["ops@carrier.test"]]
+    event = AuditEvent.objects.get(action=actions.INVITATION_HELD_ELSEWHERE)
+    assert event.details["reason"] == (
+        "The address has a pending invitation from another enterprise."
+    )
 
 
 def test_it_replaces_an_expired_invitation_with_a_new_one(admin_client, enterprise, admin_user):
@@ -221,6 +282,20 @@ def test_it_revokes_an_invitation(admin_client, client, enterprise, admin_user):
     assert "This invitation was withdrawn." in response.text
 
 
+def test_it_asks_before_revoking(admin_client, enterprise, admin_user):
+    invitation, _token = _invitation(enterprise, admin_user)
+    url = reverse("accounts:revoke_invitation", args=[invitation.public_id])
+    assert f'href="{url}" hx-get="{url}"' in admin_client.get(reverse("accounts:users")).text
+
+    response = admin_client.get(url, headers={"HX-Request": "true", "HX-Target": "modal"})
+    assert "<dialog" in response.text
+    assert "Revoke the invitation for nina@acme.test?" in response.text
+    assert f'<form method="post" action="{url}">' in response.text
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None
+    assert not AuditEvent.objects.filter(action=actions.INVITATION_REVOKED).exists()
+
+
 def test_it_says_so_when_revoking_twice(admin_client, enterprise, admin_user):
     invitation, _token = _invitation(enterprise, admin_user)
     url = reverse("accounts:revoke_invitation", args=[invitation.public_id])
@@ -228,6 +303,34 @@ def test_it_says_so_when_revoking_twice(admin_client, enterprise, admin_user):
     response = admin_client.post(url, follow=True)
     assert "This invitation was already accepted or revoked." in response.text
     assert AuditEvent.objects.filter(action=actions.INVITATION_REVOKED).count() == 1
+    # Opening the pop-up again says so at once, with nothing to confirm.
+    response = admin_client.get(url)
+    assert "This invitation was already accepted or revoked." in response.text
+    assert f'action="{url}"' not in response.text
+
+
+def test_an_invitation_from_staff_says_carrier_staff(
+    admin_client, enterprise, staff_user, mailoutbox, run_jobs, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite_user(
+            enterprise=enterprise,
+            by=staff_user,
+            ip_address=None,
+            email="nina@acme.test",
+            name="Nina New",
+            role=role(Role.GENERAL_USER),
+            portal_access=True,
+            api_access=False,
+            sms_access=False,
+        )
+    run_jobs()
+    assert "Carrier staff invited you to use the Carrier Portal for Acme Telecom" in (
+        mailoutbox[0].body
+    )
+    page = admin_client.get(reverse("accounts:users")).text
+    assert "<td>Carrier staff</td>" in page
+    assert "A former user" not in page
 
 
 @pytest.mark.parametrize("name", ["accounts:resend_invitation", "accounts:revoke_invitation"])

@@ -1,5 +1,5 @@
-"""Two-factor authentication: setting up an authenticator app, signing in with it, recovery codes,
-and the enterprise's "Require MFA for all users" setting."""
+"""Multi-factor authentication (MFA): setting up an authenticator app, signing in with it,
+recovery codes, and the enterprise's "Require MFA for all users" setting."""
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -8,7 +8,13 @@ from django.urls import reverse
 
 from accounts import actions
 from audit.models import AuditEvent
-from tests.totp import enable_totp, secret_on_page, totp_code, wrong_code
+from tests.totp import (
+    enable_totp,
+    secret_on_page,
+    sign_in_was_a_while_ago,
+    totp_code,
+    wrong_code,
+)
 
 LOGIN_URL = reverse("account_login")
 ACTIVATE_URL = reverse("mfa_activate_totp")
@@ -99,8 +105,9 @@ def test_it_refuses_a_wrong_code_when_activating(client, general_user, password)
 
 
 def test_setting_up_requires_the_password_again(client, general_user, password):
-    # Even right after signing in, allauth asks for the password before changing how one signs in.
+    # A while after signing in, allauth asks for the password before changing how one signs in.
     sign_in(client, "bob@acme.test", password)
+    sign_in_was_a_while_ago(client)
     response = client.get(ACTIVATE_URL)
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_reauthenticate"))
@@ -115,6 +122,7 @@ def test_it_deactivates_the_authenticator_app(client, bob_with_totp, password):
     sign_in(client, "bob@acme.test", password)
     client.post(AUTHENTICATE_URL, {"code": totp_code(secret)})
     assert signed_in_user_id(client) == str(user.pk)
+    sign_in_was_a_while_ago(client)
 
     url = reverse("mfa_deactivate_totp")
     response = client.get(url)
@@ -136,6 +144,7 @@ def test_it_regenerates_recovery_codes(
     user, secret, old_codes = bob_with_totp
     sign_in(client, "bob@acme.test", password)
     client.post(AUTHENTICATE_URL, {"code": totp_code(secret)})
+    sign_in_was_a_while_ago(client)
 
     url = reverse("mfa_generate_recovery_codes")
     response = client.get(url)
@@ -165,7 +174,7 @@ def test_it_asks_for_a_code_after_the_password(client, bob_with_totp, password):
     assert client.get(reverse("dashboard")).status_code == 302
 
     page = client.get(AUTHENTICATE_URL).text
-    assert "Two-Factor Authentication" in page
+    assert "Multi-factor authentication (MFA)" in page
     assert 'autocomplete="one-time-code"' in page
 
     response = client.post(AUTHENTICATE_URL, {"code": totp_code(secret)})
@@ -239,7 +248,7 @@ def test_wrong_codes_are_rate_limited(client, bob_with_totp, password):
     for _ in range(5):
         client.post(AUTHENTICATE_URL, {"code": wrong_code(secret)})
     response = client.post(AUTHENTICATE_URL, {"code": totp_code(secret)})
-    assert "Too many failed login attempts" in response.text
+    assert response.status_code == 429
     assert signed_in_user_id(client) is None
 
 
@@ -258,8 +267,8 @@ def test_a_user_without_an_authenticator_app_is_sent_to_set_it_up(
 ):
     response = sign_in(client, "bob@acme.test", password, follow=True)
     assert signed_in_user_id(client) == str(general_user.pk)
-    # Setting it up starts with confirming the password, then the QR code.
-    assert response.request["PATH_INFO"] in (ACTIVATE_URL, reverse("account_reauthenticate"))
+    # Having just signed in, the user is not asked for the password again.
+    assert response.request["PATH_INFO"] == ACTIVATE_URL
     assert "Acme Telecom requires multi-factor authentication." in response.text
 
     for url in (
@@ -272,7 +281,6 @@ def test_a_user_without_an_authenticator_app_is_sent_to_set_it_up(
         assert response.status_code == 302, url
         assert response.url == ACTIVATE_URL
 
-    client.post(reverse("account_reauthenticate") + f"?next={ACTIVATE_URL}", {"password": password})
     secret = secret_on_page(client.get(ACTIVATE_URL).text)
     client.post(ACTIVATE_URL, {"code": totp_code(secret)})
 
@@ -311,7 +319,6 @@ def test_the_authenticator_app_cannot_be_removed_while_required(
     sign_in(client, "bob@acme.test", password)
     client.post(AUTHENTICATE_URL, {"code": totp_code(secret)})
     url = reverse("mfa_deactivate_totp")
-    client.post(client.get(url).url, {"password": password})
 
     response = client.post(url)
     assert response.status_code == 200
@@ -322,3 +329,19 @@ def test_the_authenticator_app_cannot_be_removed_while_required(
 def test_other_enterprises_are_not_affected(client, mfa_required, outsider, password):
     sign_in(client, "charlie@globex.test", password)
     assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_the_mfa_page_uses_the_portals_name_for_it_and_offers_the_setup(client, general_user):
+    client.force_login(general_user)
+    response = client.get(reverse("mfa_index"))
+    assert "Multi-factor authentication (MFA)" in response.text
+    assert "Two-Factor" not in response.text
+    assert reverse("mfa_activate_totp") in response.text
+
+
+def test_the_mfa_page_shows_the_recovery_codes_left(client, general_user):
+    enable_totp(general_user)
+    client.force_login(general_user)
+    response = client.get(reverse("mfa_index"))
+    assert "recovery codes are left" in response.text
+    assert reverse("mfa_deactivate_totp") in response.text

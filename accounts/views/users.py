@@ -1,27 +1,26 @@
-from datetime import UTC, datetime
-
 import django_filters
 from allauth.account.utils import perform_login
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import DateTimeField, Exists, OuterRef, Q, Value
-from django.db.models.functions import Coalesce
+from django.db import transaction
+from django.db.models import Case, Exists, OuterRef, Q, TextField, Value, When
+from django.db.models.functions import Coalesce, Concat, Substr
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from accounts import services
-from accounts.forms.users import AcceptInvitationForm, InviteForm, RoleAndAccessForm
+from accounts.forms.users import AcceptInvitationForm, EditUserForm, InviteForm
 from accounts.models import ACCESS_TYPES, Invitation, Role
-from accounts.permissions import MANAGE_USERS
+from accounts.permissions import MANAGE_USERS, VIEW_USERS
+from accounts.views.roles import user_management_tabs
+from audit.records import client_ip
+from core.exports import DATETIME_SQL_FORMAT, ToChar
 from core.htmx import redirect_after_post
 from core.tables import Column, DataTable
 from core.tenancy import enterprise_permission_required, get_for_member
-
-# Users who never signed in sort before everyone else.
-NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class UserFilter(django_filters.FilterSet):
@@ -44,6 +43,7 @@ class UserFilter(django_filters.FilterSet):
     )
 
     def filter_search(self, queryset, name, value):
+        # Both served by trigram indexes (accounts migration 0002).
         return queryset.filter(Q(name__icontains=value) | Q(email__icontains=value))
 
     def filter_status(self, queryset, name, value):
@@ -53,31 +53,49 @@ class UserFilter(django_filters.FilterSet):
         return queryset.filter(**{f"{value}_access": True})
 
 
+def _flag_sql(field, yes, no):
+    return Case(When(**{field: True}, then=Value(yes)), default=Value(no))
+
+
+# "Portal, API": each granted type after ", ", then the first ", " cut off.
+_ACCESS_SQL = Substr(
+    Concat(*(_flag_sql(field, f", {label}", "") for field, label in ACCESS_TYPES)), 3
+)
+
+
 class UserTable(DataTable):
     name = "users"
+    permission = VIEW_USERS
+    filterset_class = UserFilter
     default_sort = "name"
+    # Each sortable column has its (enterprise, column, id) index on User.
     columns = [
         Column("name", "Name", sort_by="name", value=lambda u: u.name or "—", always=True),
         Column("email", "Email", sort_by="email"),
-        Column("role", "Role", sort_by="role__name", value=lambda u: u.role.name),
-        Column("access", "Access types", value=lambda u: u.access_types),
+        Column("role", "Role", value=lambda u: u.role.name, export="role__name"),
+        Column("access", "Access types", value=lambda u: u.access_types, export=_ACCESS_SQL),
         Column(
             "mfa",
             "MFA",
             value=lambda u: "On" if u.mfa_enabled else "Off",
             template="accounts/users/_mfa_cell.html",
+            export=_flag_sql("mfa_enabled", "On", "Off"),
         ),
         Column(
             "last_login",
             "Last login",
-            sort_by="last_login_sort",
+            sort_by="last_login",
             value=lambda u: u.last_login or "Never",
+            export=Coalesce(
+                ToChar("last_login", DATETIME_SQL_FORMAT), Value("Never"), output_field=TextField()
+            ),
         ),
         Column(
             "status",
             "Status",
             value=lambda u: "Active" if u.is_active else "Deactivated",
             template="accounts/users/_status_cell.html",
+            export=_flag_sql("is_active", "Active", "Deactivated"),
         ),
         Column(
             "actions",
@@ -85,37 +103,39 @@ class UserTable(DataTable):
             value=lambda u: "",
             template="accounts/users/_actions_cell.html",
             always=True,
+            export=False,
         ),
     ]
+
+    def get_queryset(self):
+        totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
+        return self.user.enterprise.users.select_related("role").annotate(mfa_enabled=Exists(totp))
 
     @property
     def visible_columns(self):
         columns = super().visible_columns
-        if self.wants_csv:
+        # Roles that may only look get the list without the Edit and Deactivate buttons.
+        if not self.user.has_perm(MANAGE_USERS):
             return [column for column in columns if column.key != "actions"]
         return columns
 
 
-def _users(enterprise):
-    totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
-    return enterprise.users.select_related("role").annotate(
-        mfa_enabled=Exists(totp),
-        last_login_sort=Coalesce("last_login", Value(NEVER, output_field=DateTimeField())),
-    )
-
-
-@enterprise_permission_required(MANAGE_USERS)
+@enterprise_permission_required(VIEW_USERS)
 def users(request):
     enterprise = request.enterprise
-    queryset = _users(enterprise)
-    table = UserTable(request, queryset, filterset=UserFilter(request.GET, queryset=queryset))
+    table = UserTable(request.user, request.GET)
     if table.wants_csv:
         return table.csv_response("users.csv")
     invitations = enterprise.invitations.pending().select_related("role", "invited_by")
     return render(
         request,
         "accounts/users/list.html",
-        {"table": table.context(), "invitations": invitations},
+        {
+            "table": table.context(),
+            "invitations": invitations,
+            "can_manage": request.user.has_perm(MANAGE_USERS),
+            "tabs": user_management_tabs(request),
+        },
     )
 
 
@@ -126,12 +146,15 @@ def invite_user(request):
         initial={"access_types": ["portal_access"]},
     )
     if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
         try:
-            invitation = services.invite_user(
+            # None for an address another enterprise holds: staff are told, and the answer
+            # is the same as for an invitation sent.
+            services.invite_user(
                 enterprise=request.enterprise,
                 by=request.user,
-                request=request,
-                email=form.cleaned_data["email"],
+                ip_address=client_ip(request),
+                email=email,
                 name=form.cleaned_data["name"],
                 role=form.cleaned_data["role"],
                 **form.access_kwargs(),
@@ -139,7 +162,7 @@ def invite_user(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"An invitation was sent to {invitation.email}.")
+            messages.success(request, f"An invitation was sent to {email}.")
             return redirect_after_post(request, "accounts:users")
     return render(
         request,
@@ -160,19 +183,29 @@ def _enterprise_user(request, public_id):
 @enterprise_permission_required(MANAGE_USERS)
 def user_edit(request, public_id):
     user = _enterprise_user(request, public_id)
-    form = RoleAndAccessForm(
+    had_portal = user.portal_access
+    form = EditUserForm(
         request.POST if request.method == "POST" else None,
-        initial={"role": user.role, "access_types": user.access_fields},
+        initial={"name": user.name, "role": user.role, "access_types": user.access_fields},
     )
     if request.method == "POST" and form.is_valid():
         try:
-            changed = services.change_role_and_access(
-                user,
-                by=request.user,
-                request=request,
-                role=form.cleaned_data["role"],
-                **form.access_kwargs(),
-            )
+            # The role and access check may refuse: the name changes only with them.
+            with transaction.atomic():
+                changed = services.change_role_and_access(
+                    user,
+                    by=request.user,
+                    ip_address=client_ip(request),
+                    role=form.cleaned_data["role"],
+                    **form.access_kwargs(),
+                )
+                if services.rename_user(
+                    user,
+                    by=request.user,
+                    ip_address=client_ip(request),
+                    name=form.cleaned_data["name"],
+                ):
+                    changed.append("name")
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -180,23 +213,33 @@ def user_edit(request, public_id):
                 messages.success(request, f"{user} was updated.")
             else:
                 messages.info(request, "Nothing changed.")
+            if had_portal and not user.portal_access:
+                messages.warning(
+                    request,
+                    f"{user} can no longer sign in to the portal: they do not have Portal access.",
+                )
             if user.pk == request.user.pk and not user.role.is_administrator:
                 return redirect_after_post(request, "dashboard")
             return redirect_after_post(request, "accounts:users")
     return render(request, "accounts/users/edit.html", {"form": form, "subject": user})
 
 
-def _confirm_user_action(request, public_id, *, action, done, template):
-    """Show a confirmation on GET; on POST apply action and go back to the list."""
+def _confirm_user_action(request, public_id, *, check, action, done, template):
+    """Ask to confirm on GET, or say at once why not; on POST apply action, back to the list."""
     user = _enterprise_user(request, public_id)
     error = None
-    if request.method == "POST":
-        try:
-            action(user, by=request.user, request=request)
-        except ValidationError as refusal:
-            error = " ".join(refusal.messages)
+    try:
+        if request.method == "POST":
+            action(user, by=request.user, ip_address=client_ip(request))
         else:
-            messages.success(request, f"{user} was {done}.")
+            # Some checks lock rows, as they would when acting.
+            with transaction.atomic():
+                check(user, by=request.user)
+    except ValidationError as refusal:
+        error = " ".join(refusal.messages)
+    else:
+        if request.method == "POST":
+            messages.success(request, done.format(user=user))
             return redirect_after_post(request, "accounts:users")
     return render(request, template, {"subject": user, "error": error})
 
@@ -206,8 +249,9 @@ def deactivate_user(request, public_id):
     return _confirm_user_action(
         request,
         public_id,
+        check=services.check_deactivation,
         action=services.deactivate_user,
-        done="deactivated",
+        done="{user} was deactivated.",
         template="accounts/users/deactivate.html",
     )
 
@@ -217,38 +261,78 @@ def reactivate_user(request, public_id):
     return _confirm_user_action(
         request,
         public_id,
+        check=services.check_reactivation,
         action=services.reactivate_user,
-        done="reactivated",
+        done="{user} was reactivated.",
         template="accounts/users/reactivate.html",
     )
 
 
-def _change_invitation(request, public_id, action, success_message):
-    invitation = get_for_member(
+@enterprise_permission_required(MANAGE_USERS)
+def reset_mfa(request, public_id):
+    return _confirm_user_action(
+        request,
+        public_id,
+        check=services.check_mfa_reset,
+        action=services.reset_mfa,
+        done="The MFA of {user} was reset and they were e-mailed about it.",
+        template="accounts/users/reset_mfa.html",
+    )
+
+
+@enterprise_permission_required(MANAGE_USERS)
+def send_password_reset(request, public_id):
+    return _confirm_user_action(
+        request,
+        public_id,
+        check=services.check_password_reset,
+        action=services.send_password_reset,
+        done="A password reset e-mail was sent to {user.email}.",
+        template="accounts/users/send_password_reset.html",
+    )
+
+
+def _pending_invitation(request, public_id):
+    return get_for_member(
         request, Invitation.objects.all(), permission=MANAGE_USERS, public_id=public_id
     )
-    try:
-        action(invitation, by=request.user, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, success_message.format(email=invitation.email))
-    return redirect("accounts:users")
 
 
 @require_POST
 @enterprise_permission_required(MANAGE_USERS)
 def resend_invitation(request, public_id):
-    return _change_invitation(
-        request, public_id, services.resend_invitation, "A new invitation was sent to {email}."
-    )
+    invitation = _pending_invitation(request, public_id)
+    try:
+        services.resend_invitation(invitation, by=request.user, ip_address=client_ip(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"A new invitation was sent to {invitation.email}.")
+    return redirect("accounts:users")
 
 
-@require_POST
 @enterprise_permission_required(MANAGE_USERS)
 def revoke_invitation(request, public_id):
-    return _change_invitation(
-        request, public_id, services.revoke_invitation, "The invitation for {email} was revoked."
+    """Ask to confirm on GET; on POST make the link stop working."""
+    invitation = _pending_invitation(request, public_id)
+    error = None
+    if request.method == "POST":
+        try:
+            services.revoke_invitation(invitation, by=request.user, ip_address=client_ip(request))
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+        else:
+            messages.success(request, f"The invitation for {invitation.email} was revoked.")
+            return redirect_after_post(request, "accounts:users")
+    else:
+        try:
+            services.check_invitation_pending(invitation)
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+    return render(
+        request,
+        "accounts/users/revoke_invitation.html",
+        {"invitation": invitation, "error": error},
     )
 
 
@@ -277,7 +361,7 @@ def accept_invitation(request, token):
         try:
             user = services.accept_invitation(
                 invitation,
-                request=request,
+                ip_address=client_ip(request),
                 name=form.cleaned_data["name"],
                 password=form.cleaned_data["password1"],
             )
@@ -302,6 +386,12 @@ urlpatterns = [
     path("users/<uuid:public_id>/", user_edit, name="user_edit"),
     path("users/<uuid:public_id>/deactivate/", deactivate_user, name="deactivate_user"),
     path("users/<uuid:public_id>/reactivate/", reactivate_user, name="reactivate_user"),
+    path("users/<uuid:public_id>/reset-mfa/", reset_mfa, name="reset_mfa"),
+    path(
+        "users/<uuid:public_id>/password-reset/",
+        send_password_reset,
+        name="send_password_reset",
+    ),
     path("invitations/<uuid:public_id>/resend/", resend_invitation, name="resend_invitation"),
     path("invitations/<uuid:public_id>/revoke/", revoke_invitation, name="revoke_invitation"),
     path("invitation/<slug:token>/", accept_invitation, name="accept_invitation"),

@@ -8,11 +8,16 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_scopes import ScopeError, scope
 from rq.cron import CronScheduler
 
-from accounts.models import Enterprise
+from accounts.models import Enterprise, Role
+from audit.permissions import VIEW_AUDIT_LOG
 from core.jobs import enqueue, purge_finished_jobs, run_job, start_job
 from core.models import Job
+from tests.factories import role
+
+STAFF = ["Ops Team <ops@carrier.test>", "oncall@carrier.test"]
 
 # Jobs are run by RQ, which imports them by name: they live at module level.
 
@@ -32,16 +37,42 @@ def always_fails(job):
     raise ConnectionError("The carrier's API did not answer.")
 
 
+def fails_to_rename(enterprise_id):
+    raise ConnectionError("The carrier's API did not answer.")
+
+
+def visible_job_titles():
+    return sorted(Job.objects.values_list("title", flat=True))
+
+
+def note_visible_jobs(job):
+    job.report_progress(0, message=", ".join(visible_job_titles()))
+
+
 @pytest.fixture
 def queue():
     return django_rq.get_queue("default")
+
+
+@pytest.fixture(autouse=True)
+def _staff_addresses(settings):
+    settings.ADMINS = STAFF
+
+
+@pytest.fixture
+def forget_failed(queue):
+    """Leave RQ's failed and scheduled registries as they were found."""
+    yield
+    for registry in (queue.failed_job_registry, queue.scheduled_job_registry):
+        for rq_id in registry.get_job_ids():
+            registry.remove(rq_id, delete_job=True)
 
 
 def test_it_queues_a_job_only_once_the_transaction_commits(
     enterprise, queue, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        enqueue(rename_enterprise, enterprise.pk, "Renamed")
+        enqueue(rename_enterprise, enterprise.pk, "Renamed", kind="Renaming")
         assert queue.count == 0
     assert queue.count == 1
 
@@ -54,7 +85,7 @@ def test_it_queues_nothing_when_the_transaction_rolls_back(
         suppress(RuntimeError),
         transaction.atomic(),
     ):
-        enqueue(rename_enterprise, enterprise.pk, "Renamed")
+        enqueue(rename_enterprise, enterprise.pk, "Renamed", kind="Renaming")
         raise RuntimeError("the view failed after queueing")
     assert callbacks == []
     assert queue.count == 0
@@ -62,7 +93,7 @@ def test_it_queues_nothing_when_the_transaction_rolls_back(
 
 def test_the_worker_runs_a_queued_job(enterprise, run_jobs, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        enqueue(rename_enterprise, enterprise.pk, "Renamed by the worker")
+        enqueue(rename_enterprise, enterprise.pk, "Renamed by the worker", kind="Renaming")
     assert run_jobs() == 1
     enterprise.refresh_from_db()
     assert enterprise.name == "Renamed by the worker"
@@ -118,7 +149,7 @@ def test_running_a_finished_job_again_does_no_harm(start, run_jobs, enterprise):
     assert enterprise.name == "Changed since"
 
 
-def test_a_failing_job_is_retried_later(start, run_jobs, queue):
+def test_a_failing_job_is_retried_later(start, run_jobs, queue, mailoutbox):
     job = start(always_fails, title="Submitting")
     [rq_id] = queue.job_ids
     run_jobs()
@@ -130,11 +161,12 @@ def test_a_failing_job_is_retried_later(start, run_jobs, queue):
     assert rq_job.get_status() == "scheduled"
     assert rq_job.retries_left == 2
     assert rq_id in queue.scheduled_job_registry.get_job_ids()
+    assert mailoutbox == []  # staff hear of it only once it has failed for good
     queue.scheduled_job_registry.remove(rq_job)
 
 
 def test_a_job_that_keeps_failing_ends_failed_and_visible_to_staff(
-    start, run_jobs, queue, monkeypatch, client, staff_user
+    start, run_jobs, queue, monkeypatch, client, staff_user, mailoutbox
 ):
     # Retry at once instead of after minutes, so one burst of the worker sees every attempt.
     monkeypatch.setattr("core.jobs.RETRY_INTERVALS", [0, 0, 0])
@@ -147,12 +179,101 @@ def test_a_job_that_keeps_failing_ends_failed_and_visible_to_staff(
     assert job.attempts == 4
     assert job.finished_at is not None
     assert rq_id in queue.failed_job_registry.get_job_ids()
+    # Three failures were retried in silence; the fourth, the last, alerted staff once.
+    [alert] = mailoutbox
+    assert alert.to == STAFF
+    assert alert.subject.startswith("[Carrier Portal] Job failed: Submitting (Acme Telecom")
+    assert "Kind: Submitting" in alert.body
+    assert f"Enterprise: Acme Telecom (ACC000001), id {job.enterprise_id}" in alert.body
+    assert "ConnectionError: The carrier's API did not answer." in alert.body
+    assert rq_id in alert.body
 
     client.force_login(staff_user)
     response = client.get(reverse("django_rq:failed_jobs", args=[0]))
     assert response.status_code == 200
     assert rq_id in response.text
     queue.failed_job_registry.remove(rq_id, delete_job=True)
+
+
+def test_a_plain_job_that_fails_for_good_alerts_staff_once(
+    enterprise, run_jobs, queue, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("core.jobs.RETRY_INTERVALS", [0])
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue(fails_to_rename, enterprise.pk, kind="Renaming", enterprise=enterprise)
+    [rq_id] = queue.job_ids
+    assert queue.fetch_job(rq_id).meta == {
+        "kind": "Renaming",
+        "enterprise_id": enterprise.pk,
+        "enterprise": "Acme Telecom (ACC000001)",
+    }
+    run_jobs()
+
+    assert rq_id in queue.failed_job_registry.get_job_ids()
+    [alert] = mailoutbox
+    assert "Renaming" in alert.subject and "Acme Telecom" in alert.subject
+    assert "Function: core.tests.test_jobs.fails_to_rename" in alert.body
+    assert "ConnectionError: The carrier's API did not answer." in alert.body
+    queue.failed_job_registry.remove(rq_id, delete_job=True)
+
+
+def test_a_job_with_retries_left_alerts_nobody(
+    enterprise, run_jobs, queue, mailoutbox, forget_failed, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue(fails_to_rename, enterprise.pk, kind="Renaming", enterprise=enterprise)
+    run_jobs()
+    assert queue.scheduled_job_registry.count == 1
+    assert queue.failed_job_registry.count == 0
+    assert mailoutbox == []
+
+
+def test_without_redis_a_failing_job_alerts_staff_at_once(
+    settings, start, enterprise, queue, mailoutbox
+):
+    settings.JOBS_INLINE = True
+    job = start(always_fails, title="Submitting")  # runs on commit, in this process
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.attempts == 1
+    assert queue.count == 0
+    [alert] = mailoutbox
+    assert alert.to == STAFF
+    assert "Submitting" in alert.subject and "Acme Telecom" in alert.subject
+    assert "ConnectionError: The carrier's API did not answer." in alert.body
+
+
+def test_without_redis_a_job_that_works_alerts_nobody(
+    settings, enterprise, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.JOBS_INLINE = True
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue(rename_enterprise, enterprise.pk, "Renamed inline", kind="Renaming")
+    enterprise.refresh_from_db()
+    assert enterprise.name == "Renamed inline"
+    assert mailoutbox == []
+
+
+def test_a_job_sees_only_its_own_enterprises_rows(start, run_jobs, enterprise, other_enterprise):
+    Job.objects.create(title="Acme export", function="x.y", enterprise=enterprise)
+    Job.objects.create(title="Globex export", function="x.y", enterprise=other_enterprise)
+    job = start(note_visible_jobs, title="Looking around")
+    run_jobs()
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED
+    assert job.message == "Acme export, Looking around"
+
+
+def test_a_tenant_query_outside_any_scope_fails(enterprise):
+    Job.objects.create(title="Acme export", function="x.y", enterprise=enterprise)
+    with scope(), pytest.raises(ScopeError):
+        visible_job_titles()
+
+
+def test_a_job_says_who_may_follow_it(enterprise):
+    with pytest.raises(TypeError, match="permission"):
+        start_job(count_to_three, title="Counting", enterprise=enterprise)
 
 
 @pytest.fixture
@@ -203,6 +324,21 @@ def test_it_checks_ownership_of_the_job(client, outsider, job):
     assert client.get(reverse("job_status", args=[job.public_id])).status_code == 404
 
 
+def test_it_requires_the_permission_of_the_jobs_kind(client, general_user, admin_user, job):
+    Job.objects.filter(pk=job.pk).update(permission=VIEW_AUDIT_LOG)
+    assert VIEW_AUDIT_LOG not in role(Role.GENERAL_USER).permissions
+    client.force_login(general_user)
+    assert client.get(reverse("job_status", args=[job.public_id])).status_code == 403
+    client.force_login(admin_user)
+    assert client.get(reverse("job_status", args=[job.public_id])).status_code == 200
+
+
+def test_an_outsider_gets_404_even_with_the_permission(client, outsider, job):
+    Job.objects.filter(pk=job.pk).update(permission=VIEW_AUDIT_LOG)
+    client.force_login(outsider)
+    assert client.get(reverse("job_status", args=[job.public_id])).status_code == 404
+
+
 def test_it_sends_anonymous_visitors_to_sign_in(client, job):
     response = client.get(reverse("job_status", args=[job.public_id]))
     assert response.status_code == 302
@@ -235,8 +371,7 @@ def test_purging_deletes_only_jobs_that_finished_long_ago(enterprise):
 def test_the_cron_process_loads_the_periodic_jobs(enterprise, queue, run_jobs):
     scheduler = CronScheduler(connection=queue.connection)
     scheduler.load_config_from_file("portal.cron")
-    [purge] = scheduler.get_jobs()
-    assert purge.func is purge_finished_jobs
+    purge = {job.func: job for job in scheduler.get_jobs()}[purge_finished_jobs]
     assert purge.cron == "17 3 * * *"
     assert purge.queue_name == "default"
 

@@ -2,14 +2,16 @@
 
 import csv
 import io
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.http import StreamingHttpResponse
-from django.test import RequestFactory
+from django.db import connection
+from django.http import QueryDict, StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
-from core.tables import Column, DataTable, csv_safe
+from core.tables import Column, DataTable, csv_safe, row_compare
 from tests.factories import UserFactory
 
 
@@ -17,20 +19,23 @@ class PeopleTable(DataTable):
     """A small table over the enterprise's users, for these tests only."""
 
     name = "test-people"
+    permission = "accounts.view_users"
     default_sort = "email"
     page_size = 3
     columns = [
         Column("email", "Email", sort_by="email", always=True),
         Column("name", "Name", sort_by="name"),
-        Column("role", "Role", value=lambda user: user.role.name),
+        Column("role", "Role", value=lambda user: user.role.name, export="role__name"),
         Column("phone", "Phone", default=False),
+        Column("last_login", "Last login", sort_by="last_login", default=False),
     ]
 
+    def get_queryset(self):
+        return User.objects.filter(enterprise=self.user.enterprise).select_related("role")
 
-def build(user, query=""):
-    request = RequestFactory().get(f"/people/?{query}")
-    request.user = user
-    return PeopleTable(request, User.objects.filter(enterprise=user.enterprise))
+
+def build(user, query="", table_class=PeopleTable):
+    return table_class(user, QueryDict(query))
 
 
 def emails(rows):
@@ -80,7 +85,7 @@ def test_it_marks_the_sorted_column_and_links_to_the_reverse_order(people):
     assert role_header["sort_url"] is None
 
 
-@pytest.mark.parametrize("sort", ["password", "-is_superuser", "role", "phone"])
+@pytest.mark.parametrize("sort", ["password", "-is_superuser", "role", "phone", "-"])
 def test_it_ignores_an_unknown_or_unsortable_sort(people, sort):
     table = build(people, f"sort={sort}")
     assert (table.sort_key, table.descending) == ("email", False)
@@ -138,20 +143,27 @@ def test_it_offers_next_and_previous_links(namesakes):
         "WzEsIDJd:1tampered:signature",
         # A genuine cursor of another table does not open this one.
         "other-table",
+        # Nor one of this table under another sort, whose value is of another kind.
+        "other-sort",
     ],
 )
-def test_it_ignores_a_tampered_cursor(namesakes, cursor):
+def test_it_starts_from_the_first_page_on_a_bad_or_foreign_cursor(namesakes, cursor):
     if cursor == "other-table":
 
         class OtherTable(PeopleTable):
             name = "test-other-people"
 
-        request = RequestFactory().get("/")
-        request.user = namesakes
-        other = OtherTable(request, User.objects.all())
-        cursor = other.page()["next_cursor"]
-    page = build(namesakes, f"after={cursor}").page()
-    assert emails(page["rows"]) == emails(build(namesakes).page()["rows"])
+        cursor = build(namesakes, "sort=name", OtherTable).page()["next_cursor"]
+    elif cursor == "other-sort":
+        cursor = build(namesakes, "sort=email").page()["next_cursor"]
+    page = build(namesakes, f"sort=name&after={cursor}").page()
+    assert emails(page["rows"]) == emails(build(namesakes, "sort=name").page()["rows"])
+    assert page["previous_cursor"] is None
+
+
+def test_a_cursor_is_bound_to_the_direction_of_its_sort(namesakes):
+    cursor = build(namesakes, "sort=name").page()["next_cursor"]
+    page = build(namesakes, f"sort=-name&after={cursor}").page()
     assert page["previous_cursor"] is None
 
 
@@ -215,8 +227,10 @@ def read_csv(response):
     return list(csv.reader(io.StringIO(content)))
 
 
-def test_it_downloads_the_visible_columns_as_csv(people):
+def test_it_downloads_every_column_as_csv_not_only_those_shown(people):
     people.table_preferences = {PeopleTable.name: ["email", "role"]}
+    people.save()
+    people.phone = "+13035551234"
     people.save()
     table = build(people, "format=csv&sort=-name")
     assert table.wants_csv
@@ -224,14 +238,14 @@ def test_it_downloads_the_visible_columns_as_csv(people):
     assert response["Content-Type"] == "text/csv"
     assert response["Content-Disposition"] == 'attachment; filename="people.csv"'
     rows = read_csv(response)
-    assert rows[0] == ["Email", "Role"]
+    assert rows[0] == ["Email", "Name", "Role", "Phone", "Last login"]
     # Every row, not only the first page, in the table's order.
-    assert rows[1:] == [
-        ["erin@acme.test", "General User"],
-        ["carl@acme.test", "General User"],
-        ["bea@acme.test", "General User"],
-        ["dave@acme.test", "General User"],
-        ["alice@acme.test", "Administrator"],
+    assert [row[:4] for row in rows[1:]] == [
+        ["erin@acme.test", "Zulu Erin", "General User", ""],
+        ["carl@acme.test", "Mike Carl", "General User", ""],
+        ["bea@acme.test", "Bravo Bea", "General User", ""],
+        ["dave@acme.test", "Alpha Dave", "General User", ""],
+        ["alice@acme.test", "Alice Admin", "Administrator", "+13035551234"],
     ]
 
 
@@ -243,6 +257,17 @@ def test_it_neutralises_formulas_in_csv_cells(admin_user, enterprise, name):
     rows = read_csv(build(admin_user, "format=csv").csv_response("people.csv"))
     row = next(row for row in rows if row[0] == "formula@acme.test")
     assert row[1] == "'" + name
+
+
+@pytest.mark.parametrize(
+    "phone",
+    ["Acme Telecom", "-12.50", "+13035551234", "-7", "", "-1+2", "+1 303 555 1234", "=1+1", "@x"],
+)
+def test_the_sql_export_neutralises_exactly_like_csv_safe(admin_user, phone):
+    admin_user.phone = phone
+    admin_user.save()
+    rows = read_csv(build(admin_user, "format=csv").csv_response("people.csv"))
+    assert rows[1][3] == csv_safe(phone)
 
 
 @pytest.mark.parametrize(
@@ -260,3 +285,85 @@ def test_it_neutralises_formulas_in_csv_cells(admin_user, enterprise, name):
 )
 def test_it_leaves_ordinary_cells_alone(value, text):
     assert csv_safe(value) == text
+
+
+def test_row_compare_is_one_row_value_comparison():
+    queryset = User.objects.filter(row_compare(("name", "pk"), ">", ("Bea", 7)))
+    sql, params = queryset.query.sql_with_params()
+    assert '("accounts_user"."name", "accounts_user"."id") > (%s, %s)' in sql
+    assert params == ("Bea", 7)
+    assert " OR " not in sql
+
+
+# NULLs and ties: last_login is NULL for those who never signed in.
+
+
+@pytest.fixture
+def logins(admin_user, enterprise):
+    """Ten users: four never signed in, and two pairs signed in at the same instant."""
+    at = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    times = [None, at, at, None, at + timedelta(hours=1), None, at - timedelta(days=1)]
+    times += [at + timedelta(hours=1), None]
+    for number, last_login in enumerate(times):
+        UserFactory(email=f"u{number}@acme.test", enterprise=enterprise, last_login=last_login)
+    return admin_user
+
+
+def walk(user, query, param, cursor_key):
+    """Every page from the first, following the cursor cursor_key of each page."""
+    pages = [build(user, query).page()]
+    while pages[-1][cursor_key]:
+        pages.append(build(user, f"{query}&{param}={pages[-1][cursor_key]}").page())
+    return pages
+
+
+@pytest.mark.parametrize("sort", ["last_login", "-last_login"])
+def test_no_row_is_lost_at_nulls_and_ties_forward_and_back(logins, sort):
+    query = f"sort={sort}"
+    everyone = emails(build(logins, query).queryset)
+    assert len(everyone) == 10
+    forward = walk(logins, query, "after", "next_cursor")
+    assert sum((emails(page["rows"]) for page in forward), []) == everyone
+
+    # Back from the last page to the first, page by page.
+    pages = [forward[-1]]
+    while pages[-1]["previous_cursor"]:
+        cursor = pages[-1]["previous_cursor"]
+        pages.append(build(logins, f"{query}&before={cursor}").page())
+    assert [emails(page["rows"]) for page in reversed(pages)] == [
+        emails(page["rows"]) for page in forward
+    ]
+
+
+def test_nulls_come_last_in_ascending_order_and_first_in_descending(logins):
+    ascending = list(build(logins, "sort=last_login").queryset)
+    assert ascending[0].last_login is not None
+    assert [user.last_login for user in ascending[-4:]] == [None] * 4
+    descending = list(build(logins, "sort=-last_login").queryset)
+    assert [user.last_login for user in descending[:4]] == [None] * 4
+
+
+@pytest.mark.parametrize("sort", ["email", "-name"])
+def test_a_deep_page_takes_as_many_queries_as_the_first(namesakes, sort):
+    query = f"sort={sort}"
+    with CaptureQueriesContext(connection) as first:
+        first_page = build(namesakes, query).page()
+    with CaptureQueriesContext(connection) as deeper:
+        build(namesakes, f"{query}&after={first_page['next_cursor']}").page()
+    assert len(first) == len(deeper) == 1
+
+
+def test_it_renders_column_templates_in_one_pass(people):
+    from django.template.loader import render_to_string
+
+    class BadgeTable(PeopleTable):
+        name = "test-badges"
+        columns = [
+            *PeopleTable.columns,
+            Column("status", "Status", template="accounts/users/_status_cell.html"),
+        ]
+
+    html = render_to_string(
+        "components/table.html", {"t": build(people, table_class=BadgeTable).context()}
+    )
+    assert html.count('<span class="badge badge--ok">Active</span>') == 3

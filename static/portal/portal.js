@@ -44,10 +44,80 @@
     }
   });
 
-  // Close an open <details> menu when the user clicks elsewhere.
+  // Menus (<details data-menu>) close when the user clicks elsewhere, and on Escape, which
+  // gives the focus back to the menu's button when it was inside the menu.
   document.addEventListener("click", function (event) {
     document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
       if (!menu.contains(event.target)) { menu.removeAttribute("open"); }
     });
   });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
+      var hadFocus = menu.contains(document.activeElement);
+      menu.removeAttribute("open");
+      if (hadFocus) { menu.querySelector("summary").focus(); }
+    });
+  });
+
+  // A message shown after a redirect (e.g. "An invitation was sent") takes the focus, so that
+  // a screen reader reads it and the keyboard starts from it rather than from the top; unless
+  // the page gives the focus to a field of its own.
+  var messages = document.querySelector(".messages");
+  var focusTaken = document.querySelector("[autofocus]") ||
+    (document.activeElement && document.activeElement !== document.body);
+  if (messages && !focusTaken) {
+    messages.setAttribute("tabindex", "-1");
+    messages.focus();
+  }
+
+  // Forms marked data-warn-unsaved ask before the user leaves with changes not yet saved.
+  // A form shown again with errors holds changes that were not saved either.
+  function formState(form) {
+    return new URLSearchParams(new FormData(form)).toString();
+  }
+  function watchForms(root) {
+    root.querySelectorAll("form[data-warn-unsaved]").forEach(function (form) {
+      if (form.dataset.savedState === undefined) {
+        form.dataset.savedState = form.querySelector(".field--invalid, .form-errors")
+          ? "" : formState(form);
+      }
+    });
+  }
+  watchForms(document);
+  document.addEventListener("htmx:load", function (event) { watchForms(event.detail.elt); });
+  document.addEventListener("submit", function (event) {
+    if (event.target.matches("form[data-warn-unsaved]")) { event.target.dataset.submitting = "1"; }
+  });
+  window.addEventListener("beforeunload", function (event) {
+    var unsaved = Array.prototype.some.call(
+      document.querySelectorAll("form[data-warn-unsaved]"),
+      function (form) { return !form.dataset.submitting && formState(form) !== form.dataset.savedState; }
+    );
+    if (unsaved) {
+      event.preventDefault();
+      event.returnValue = "";  // older browsers show the warning only when this is set
+    }
+  });
+
+  // A table wider than its block scrolls sideways inside it: say so, and let the keyboard
+  // scroll it too (a focusable region).
+  function markWideTables() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      var wide = wrap.scrollWidth > wrap.clientWidth + 1;
+      wrap.classList.toggle("table-wrap--wide", wide);
+      if (wide) {
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", "Table, scrolls sideways");
+      } else {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+      }
+    });
+  }
+  markWideTables();
+  window.addEventListener("resize", markWideTables);
+  document.addEventListener("htmx:afterSettle", markWideTables);
 })();

@@ -81,13 +81,16 @@ def test_it_shows_the_contacts_of_support_sales_and_billing(general_client, cont
     assert response.status_code == 200
     page = response.text
     # In the order the guide names them.
-    assert re.findall(r"<h2>([^<]+)</h2>", page) == ["Support", "Sales", "Billing"]
+    assert re.findall(r"<h2[^>]*>([^<]+)</h2>", page) == ["Support", "Sales", "Billing"]
     assert "<h3>Network Operations Center</h3>" in page
     assert '<a href="tel:+1 877-555-0100">+1 877-555-0100</a>' in page
     assert '<a href="mailto:support@carrier.example">support@carrier.example</a>' in page
     assert "24 hours a day, 7 days a week" in page
     assert '<a href="mailto:sales@carrier.example">' in page
     assert 'aria-current="page">Contact Us</a>' in page
+    # One list item per contact, so that they read (and show) apart.
+    assert page.count('<ul class="contact-list">') == 3
+    assert page.count("<li>\n            <h3>") == 3
 
 
 def test_help_is_in_the_left_side_menu(general_client):

@@ -18,7 +18,7 @@ def test_it_asks_for_the_authenticator_code(page, admin_user, password, screensh
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign In").click()
 
-    expect(page.get_by_role("heading", name="Two-Factor Authentication")).to_be_visible()
+    expect(page.get_by_role("heading", name="Multi-factor authentication (MFA)")).to_be_visible()
     screenshot(page, "mfa-code")
     page.get_by_label("Code").fill(wrong_code(secret))
     page.get_by_role("button", name="Sign In").click()

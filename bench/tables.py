@@ -1,0 +1,285 @@
+"""Benchmark of data tables at a million rows: pages, filters and the CSV export.
+
+Run on demand, never in the suite:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/tables.py
+
+It creates the database bench_portal beside the one DATABASE_URL names (dropped again at the
+end unless --keep), migrates it, writes ROWS audit events for each of two enterprises with COPY,
+and prints for the first enterprise: the first, a deep and the last page by every sortable
+column, each filter, the rendering of a 50-row page, and the CSV export beside PostgreSQL's own
+COPY of the same rows. Page times are the time spent in the page's queries (median of 20).
+Targets: every page < 50 ms, the same number of queries on every page, export >= 200k rows/s,
+memory growing by < 50 MB.
+"""
+
+import argparse
+import io
+import os
+import random
+import resource
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROWS = 1_000_000
+BENCH_DB = "bench_portal"
+REPEAT = 20
+
+
+def database_url(name):
+    parts = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def recreate_database():
+    import psycopg
+
+    with psycopg.connect(database_url("postgres"), autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        connection.execute(f"CREATE DATABASE {BENCH_DB}")
+
+
+def drop_database():
+    import psycopg
+
+    with psycopg.connect(database_url("postgres"), autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+
+
+def setup_django():
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ["DATABASE_URL"] = database_url(BENCH_DB)
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+
+    django.setup()
+
+
+def load_events(enterprise_id, rows, seed):
+    """COPY rows audit events of one enterprise: 200 actors, every declared action, a year."""
+    from django.db import connection
+
+    from audit import actions
+
+    codes = [code for code, _label in actions.choices()]
+    rng = random.Random(seed)
+    actors = [f"person{number}@tenant{enterprise_id}.example" for number in range(200)]
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    columns = (
+        "enterprise_id, actor_email, action, object_type, object_id, object_repr, changes,"
+        " details, ip_address, created_at"
+    )
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY audit_auditevent ({columns}) FROM STDIN") as copy,
+    ):
+        buffer = io.StringIO()
+        for number in range(rows):
+            # About two events a minute over the year, some at the very same second.
+            at = start + timedelta(seconds=number * 31 // 2)
+            changes = (
+                '[{"field": "Role", "before": "General User", "after": "Read Only"}]'
+                if number % 5 == 0
+                else "[]"
+            )
+            details = '{"method": "password"}' if number % 3 == 0 else "{}"
+            buffer.write(
+                f"{enterprise_id}\t{rng.choice(actors)}\t{rng.choice(codes)}\tuser\t{number}\t"
+                f"User {number}\t{changes}\t{details}\t203.0.113.{number % 250}\t"
+                f"{at.isoformat()}\n"
+            )
+            if number % 50_000 == 49_999:
+                copy.write(buffer.getvalue())
+                buffer = io.StringIO()
+        copy.write(buffer.getvalue())
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE audit_auditevent")
+
+
+class QueryTimer:
+    """Counts the queries run and the time spent in them (an execute_wrapper)."""
+
+    def __init__(self):
+        self.count = 0
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.count += 1
+
+
+def measure(make_table, cursor=None):
+    """Median time (ms) of the queries of one page, and the query count per page."""
+    from django.db import connection
+
+    times, counts = [], set()
+    for _ in range(REPEAT):
+        timer = QueryTimer()
+        with connection.execute_wrapper(timer):
+            make_table(cursor).page()
+        times.append(timer.seconds * 1000)
+        counts.add(timer.count)
+    return statistics.median(times), counts
+
+
+def cursor_at(table, position):
+    """The cursor that opens the page after the row at position (0-based) in table's order."""
+    if position < 0:
+        return None
+    row = table.queryset[position : position + 1].first()
+    return table._cursor_for(row) if row else None
+
+
+def rss_mb():
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=ROWS)
+    parser.add_argument("--keep", action="store_true", help="keep the bench_portal database")
+    parser.add_argument("--reuse", action="store_true", help="reuse a kept bench_portal")
+    args = parser.parse_args()
+
+    if not args.reuse:
+        recreate_database()
+    setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.http import QueryDict
+    from django.template.loader import render_to_string
+    from django_scopes import scopes_disabled
+
+    from accounts.models import Enterprise, Role, User
+    from accounts.views.users import UserTable
+    from audit.views import AuditTable
+    from core.exports import csv_chunks
+    from core.tenancy import enterprise_scope
+
+    with scopes_disabled():
+        if not args.reuse:
+            call_command("migrate", verbosity=0)
+            started = time.perf_counter()
+            enterprises = [
+                Enterprise.objects.create(name=f"Bench {n}", account_number=f"BENCH{n}")
+                for n in (1, 2)
+            ]
+            for seed, enterprise in enumerate(enterprises):
+                load_events(enterprise.pk, args.rows, seed)
+            admin_role = Role.objects.get(slug=Role.ADMINISTRATOR)
+            User.objects.bulk_create(
+                User(
+                    email=f"user{n}@bench.example",
+                    name=f"Bench User {n}",
+                    enterprise=enterprises[0],
+                    role=admin_role,
+                    time_zone="America/Denver",
+                    last_login=None if n % 4 == 0 else datetime(2026, 1, 1, tzinfo=UTC),
+                )
+                for n in range(200)
+            )
+            print(f"Loaded {2 * args.rows:,} audit events in {time.perf_counter() - started:.0f} s")
+        enterprise = Enterprise.objects.get(account_number="BENCH1")
+        user = User.objects.filter(enterprise=enterprise).order_by("pk").first()
+
+    with enterprise_scope(enterprise):
+        print(f"\nAudit log pages, {args.rows:,} rows of one enterprise (median of {REPEAT})")
+        print(f"{'sort':<10} {'first':>12} {'deep (500k)':>14} {'last':>12}")
+        deep = args.rows // 2
+        for sort in ("-time", "time", "action", "-action", "actor", "-actor"):
+            query = f"sort={sort}"
+            table = AuditTable(user, QueryDict(query))
+
+            def build(cursor, query=query):
+                return AuditTable(user, QueryDict(f"{query}&after={cursor}" if cursor else query))
+
+            cells = []
+            for position in (-1, deep - 1, args.rows - AuditTable.page_size - 1):
+                ms, counts = measure(build, cursor_at(table, position))
+                cells.append(f"{ms:7.2f} ms/{'/'.join(map(str, sorted(counts)))}q")
+            print(f"{sort:<10} {cells[0]:>12} {cells[1]:>14} {cells[2]:>12}")
+
+        print("\nFilters (default sort: newest first), first page and the next")
+        action = AuditTable(user).queryset.values_list("action", flat=True)[:1].get()
+        for label, query in [
+            ("action", f"action={action}"),
+            ("actor substring", "actor=person17@"),
+            ("actor, few letters", "actor=son1"),
+            ("date range", "date_from=2025-03-01&date_to=2025-03-07"),
+            ("action + actor", f"action={action}&actor=person17@"),
+        ]:
+            table = AuditTable(user, QueryDict(query))
+
+            def build(cursor, query=query):
+                return AuditTable(user, QueryDict(f"{query}&after={cursor}" if cursor else query))
+
+            first_ms, first_counts = measure(build)
+            next_ms, next_counts = measure(build, cursor_at(table, AuditTable.page_size - 1))
+            print(
+                f"{label:<20} {first_ms:7.2f} ms ({sorted(first_counts)}q)"
+                f"  next {next_ms:7.2f} ms ({sorted(next_counts)}q)"
+            )
+
+        print("\nRendering a 50-row page (components/table.html, median of 20)")
+        for name, make in [
+            ("audit", lambda: AuditTable(user).context()),
+            ("users", lambda: UserTable(user).context()),
+        ]:
+            timings = []
+            for _ in range(REPEAT):
+                context = {"t": make(), "csrf_token": "bench"}
+                started = time.perf_counter()
+                render_to_string("components/table.html", context)
+                timings.append((time.perf_counter() - started) * 1000)
+            print(f"{name:<10} {statistics.median(timings):6.2f} ms")
+
+        print(f"\nCSV export of {args.rows:,} rows")
+        table = AuditTable(user)
+        rss_before = rss_after = rss_mb()
+        started = time.perf_counter()
+        size = lines = 0
+        for number, chunk in enumerate(csv_chunks(table)):
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+            if number % 1000 == 0:
+                rss_after = max(rss_after, rss_mb())
+        seconds = time.perf_counter() - started
+        print(
+            f"portal export      {lines - 1:>9,} rows  {seconds:5.2f} s"
+            f"  {(lines - 1) / seconds:>9,.0f} rows/s  {size / 2**20:6.0f} MB"
+            f"  RSS growth {rss_after - rss_before:.0f} MB"
+        )
+        started = time.perf_counter()
+        lines = 0
+        with connection.cursor() as cursor:
+            statement = connection.ops.compose_sql(
+                "COPY (SELECT * FROM audit_auditevent WHERE enterprise_id = %s"
+                " ORDER BY created_at DESC, id DESC) TO STDOUT WITH (FORMAT csv)",
+                [enterprise.pk],
+            )
+            with cursor.copy(statement) as copy:
+                for chunk in copy:
+                    lines += bytes(chunk).count(b"\n")
+        seconds = time.perf_counter() - started
+        print(
+            f"PostgreSQL COPY    {lines:>9,} rows  {seconds:5.2f} s"
+            f"  {lines / seconds:>9,.0f} rows/s"
+        )
+
+    connection.close()
+    if not args.keep:
+        drop_database()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""Sessions are saved at most once a minute while in use, and still end when idle."""
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+
+from core import sessions
+
+URL = reverse("dashboard")
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The middleware's clock, moved forward by the test."""
+    now = [1_800_000_000.0]
+    monkeypatch.setattr(sessions.time, "time", lambda: now[0])
+    return now
+
+
+def expiry(client):
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_a_request_within_the_minute_does_not_write_the_session(admin_client, clock):
+    admin_client.get(URL)
+    saved = expiry(admin_client)
+    clock[0] += 59
+    admin_client.get(URL)
+    assert expiry(admin_client) == saved
+
+
+def test_a_request_after_a_minute_pushes_the_expiry_forward(admin_client, clock):
+    admin_client.get(URL)
+    saved = expiry(admin_client)
+    clock[0] += 61
+    admin_client.get(URL)
+    assert expiry(admin_client) > saved
+
+
+def test_an_idle_session_still_ends(admin_client, clock):
+    admin_client.get(URL)
+    Session.objects.update(expire_date="2000-01-01T00:00:00Z")
+    clock[0] += 61
+    response = admin_client.get(URL)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))

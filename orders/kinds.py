@@ -1,0 +1,59 @@
+"""Order types: each app registers its kind of order, so orders/ never imports them.
+
+    kinds.register(OrderKind(key="trunk", label="Trunk order", prefix="TO", ...))
+
+A kind brings its reference prefix, its View Orders tab (a function building the tab's data
+table from the request), the permissions to see and to place its orders, the template part its
+order page shows, and a hook called inside the transaction of every status change.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class OrderKind:
+    key: str
+    label: str  # one order, e.g. "Trunk order"
+    tab_label: str  # the View Orders tab, e.g. "Trunk Orders"
+    prefix: str  # of the reference, e.g. "TO" for TO-7K3M9Q
+    view_permission: str
+    place_permission: str
+    # table(request) -> DataTable over Order rows of this kind, filters included.
+    table: Callable
+    # The part of the order page about this kind; it gets `order` and what detail() returns.
+    detail_template: str
+    describe: Callable  # describe(order) -> one line for e-mails and the back office
+    detail: Callable | None = None  # detail(order) -> extra context of detail_template
+    # on_status_changed(order, *, before, by) runs in the transaction of the change.
+    on_status_changed: Callable | None = None
+    order: int = 100
+
+
+_kinds: dict[str, OrderKind] = {}
+
+
+def register(kind):
+    if kind.key in _kinds:
+        raise ValueError(f"The order kind {kind.key!r} is registered twice.")
+    if any(other.prefix == kind.prefix for other in _kinds.values()):
+        raise ValueError(f"The reference prefix {kind.prefix!r} is taken.")
+    _kinds[kind.key] = kind
+
+
+def get(key):
+    """The kind registered as key; KeyError when no app registers it."""
+    return _kinds[key]
+
+
+def all_kinds():
+    return sorted(_kinds.values(), key=lambda kind: kind.order)
+
+
+def visible_to(user):
+    """The kinds whose orders this user may see, in tab order."""
+    return [kind for kind in all_kinds() if user.has_perm(kind.view_permission)]
+
+
+def choices():
+    return [(kind.key, kind.label) for kind in all_kinds()]

@@ -1,0 +1,254 @@
+"""The Trunk Order form and the change and disconnect request forms."""
+
+import uuid
+
+from django import forms
+from django.utils import timezone
+
+from core.phones import normalize_phone
+
+from ..models import MAX_CHANNELS, Package, Trunk, TrunkContact
+from .fields import MediaAddressesField, SignalingAddressesField
+
+SIGNALING_HELP = (
+    "One per line: a public IP address or host name, then the port and transport, "
+    "e.g. 34.120.10.5:5060/UDP or sbc.example.com:5061/TLS."
+)
+
+
+class ContactSelect(forms.Select):
+    """The auto-fill menu: each option carries the contact's details for static/trunks JS."""
+
+    def __init__(self, *args, details=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.details = details or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value in self.details:
+            for key, detail in zip(("name", "email", "phone"), self.details[value], strict=True):
+                option["attrs"][f"data-{key}"] = detail
+        return option
+
+
+class OrderFields(forms.Form):
+    """What every trunk order form asks besides the trunk: references, dates, the token."""
+
+    customer_reference = forms.CharField(
+        label="Order Reference ID",
+        max_length=40,
+        required=False,
+        help_text="Your own reference for this order, if you have one.",
+    )
+    requested_due_date = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    # A fresh token per form shown: submitting the same form twice places one order.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def clean_requested_due_date(self):
+        day = self.cleaned_data["requested_due_date"]
+        if day is not None and day < timezone.localdate():
+            raise forms.ValidationError("Choose today or a later day.")
+        return day
+
+    def order_kwargs(self):
+        return {
+            "submission_key": self.cleaned_data["submission_key"],
+            "customer_reference": self.cleaned_data["customer_reference"],
+            "requested_due_date": self.cleaned_data["requested_due_date"],
+            "notes": self.cleaned_data["notes"],
+        }
+
+
+class SwitchFields(forms.Form):
+    signaling = SignalingAddressesField(label="Signaling addresses", help_text=SIGNALING_HELP)
+    media = MediaAddressesField(
+        label="Media addresses",
+        required=False,
+        help_text="One public IP address per line, when media comes from other addresses.",
+    )
+    max_channels = forms.IntegerField(
+        label="Maximum concurrent calls", min_value=1, max_value=MAX_CHANNELS
+    )
+    auth = forms.ChoiceField(
+        label="Authentication", choices=Trunk.Auth.choices, widget=forms.RadioSelect
+    )
+    auth_username = forms.CharField(
+        label="SIP username",
+        max_length=60,
+        required=False,
+        help_text="With authentication by username and password. Our engineers agree the "
+        "password with your testing contact; the portal never stores it.",
+    )
+    codecs = forms.MultipleChoiceField(
+        choices=Trunk.Codec.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("auth") == Trunk.Auth.CREDENTIALS and not data.get("auth_username"):
+            self.add_error("auth_username", "Enter the username your switch signs in with.")
+        if data.get("auth") == Trunk.Auth.IP:
+            data["auth_username"] = ""
+        return data
+
+
+class TrunkOrderForm(SwitchFields, OrderFields):
+    """A new trunk: the Trunk Order form without the package (Add Redundant Trunk, +Add)."""
+
+    name = forms.CharField(label="Trunk Name", max_length=80)
+    contact = forms.ChoiceField(label="Auto-fill from", required=False)
+    contact_name = forms.CharField(label="Contact name", max_length=120, required=False)
+    contact_email = forms.EmailField(label="Contact email", required=False)
+    contact_phone = forms.CharField(label="Contact phone", max_length=30, required=False)
+    street = forms.CharField(max_length=120)
+    city = forms.CharField(max_length=80)
+    state = forms.CharField(label="State / province", max_length=40)
+    zip_code = forms.CharField(label="ZIP / postal code", max_length=12)
+    country = forms.CharField(max_length=60, initial="United States")
+    switch_vendor = forms.CharField(label="Switch vendor", max_length=60)
+    switch_model = forms.CharField(label="Switch model", max_length=60)
+    dtmf = forms.ChoiceField(label="DTMF mode", choices=Trunk.Dtmf.choices)
+    t38_fax = forms.BooleanField(label="T.38 fax", required=False)
+    srtp = forms.BooleanField(label="SRTP (encrypted media)", required=False)
+
+    SECTIONS = [
+        ("Trunk", ["name"]),
+        ("Trunk Testing Contact", ["contact", "contact_name", "contact_email", "contact_phone"]),
+        ("Switch Physical Location", ["street", "city", "state", "zip_code", "country"]),
+        (
+            "Switch Information",
+            [
+                "switch_vendor",
+                "switch_model",
+                "signaling",
+                "media",
+                "max_channels",
+                "auth",
+                "auth_username",
+            ],
+        ),
+        (
+            "Options",
+            [
+                "codecs",
+                "dtmf",
+                "t38_fax",
+                "srtp",
+                "customer_reference",
+                "requested_due_date",
+                "notes",
+            ],
+        ),
+    ]
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"] = {"auth": Trunk.Auth.IP, "codecs": ["g711u"], **kwargs["initial"]}
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.contacts = {
+            str(contact.public_id): contact
+            for contact in TrunkContact.objects.filter(enterprise=user.enterprise).order_by(
+                "-last_used_at"
+            )[:50]
+        }
+        details = {"me": (user.name, user.email, user.phone)}
+        details.update({key: (c.name, c.email, c.phone) for key, c in self.contacts.items()})
+        field = self.fields["contact"]
+        field.choices = [
+            ("", "Enter the contact's details below"),
+            ("me", f"Me: {user.get_full_name()}"),
+            *[(key, str(contact)) for key, contact in self.contacts.items()],
+        ]
+        field.widget = ContactSelect(
+            choices=field.choices, details=details, attrs={"data-contact-autofill": ""}
+        )
+
+    def sections(self):
+        return [(legend, [self[name] for name in names]) for legend, names in self.SECTIONS]
+
+    def clean(self):
+        data = super().clean()
+        chosen = data.get("contact")
+        if chosen == "me":
+            source = (self.user.get_full_name(), self.user.email, self.user.phone)
+        elif chosen:
+            contact = self.contacts[chosen]
+            source = (contact.name, contact.email, contact.phone)
+        else:
+            source = ("", "", "")
+        for field, fallback in zip(
+            ("contact_name", "contact_email", "contact_phone"), source, strict=True
+        ):
+            if field in self.errors:
+                continue
+            value = data.get(field) or fallback
+            if not value:
+                self.add_error(field, "Enter the testing contact's details or pick a contact.")
+                continue
+            if field == "contact_phone":
+                try:
+                    value = normalize_phone(value)
+                except forms.ValidationError as error:
+                    self.add_error(field, error)
+                    continue
+            data[field] = value
+        return data
+
+    def trunk_fields(self):
+        return {
+            key: self.cleaned_data[key]
+            for key in (
+                "name",
+                "street",
+                "city",
+                "state",
+                "zip_code",
+                "country",
+                "switch_vendor",
+                "switch_model",
+                "max_channels",
+                "auth",
+                "auth_username",
+                "codecs",
+                "dtmf",
+                "t38_fax",
+                "srtp",
+                "contact_name",
+                "contact_email",
+                "contact_phone",
+            )
+        }
+
+
+class NewPackageForm(TrunkOrderForm):
+    """Create New Package: the Trunk Order form with the package's name."""
+
+    package_name = forms.CharField(label="Package Name", max_length=80)
+
+    SECTIONS = [("Package", ["package_name"]), *TrunkOrderForm.SECTIONS]
+
+    def clean_package_name(self):
+        name = self.cleaned_data["package_name"].strip()
+        if Package.objects.filter(enterprise=self.user.enterprise, name__iexact=name).exists():
+            raise forms.ValidationError("You already have a package with this name.")
+        return name
+
+
+class ChangeTrunkForm(SwitchFields, OrderFields):
+    """A change request: channels, addresses, codecs and authentication."""
+
+    field_order = ["max_channels", "signaling", "media", "auth", "auth_username", "codecs"]
+
+    def values(self):
+        return {
+            key: self.cleaned_data[key]
+            for key in ("max_channels", "signaling", "media", "codecs", "auth", "auth_username")
+        }
+
+
+class DisconnectForm(OrderFields):
+    """A disconnect request."""

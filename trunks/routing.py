@@ -1,0 +1,132 @@
+"""Inbound routing: the Routing Policy Manager's rules, in one place."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from audit.records import Change, record
+from core.phones import normalize_phone
+
+from . import actions
+from .models import Package, RoutingPolicy, RoutingTarget, Trunk
+
+# Trunks that can be given calls: not on their way out.
+ROUTABLE = (Trunk.Status.PENDING, Trunk.Status.ACTIVE)
+MAX_WEIGHT = 1000
+MAX_PRIORITY = 100
+
+
+@dataclass(frozen=True)
+class Target:
+    trunk: Trunk
+    priority: int
+    weight: int
+
+
+def inbound_refusal(package):
+    if not package.takes_inbound_calls:
+        return "Outbound Only packages do not receive calls: they have no inbound routing."
+    return None
+
+
+def check_targets(package, targets):
+    """Refuse targets that cannot route this package's calls; raise ValidationError."""
+    problem = inbound_refusal(package)
+    if problem:
+        raise ValidationError(problem)
+    if not targets:
+        raise ValidationError({"targets": "Add at least one trunk."})
+    seen = set()
+    for target in targets:
+        trunk = target.trunk
+        if trunk.package_id != package.pk or not trunk.package.takes_inbound_calls:
+            raise ValidationError({"targets": f"{trunk.name} is not a trunk of {package.name}."})
+        if trunk.status not in ROUTABLE:
+            raise ValidationError(
+                {"targets": f"{trunk.name} is {trunk.get_status_display()}: it takes no calls."}
+            )
+        if trunk.pk in seen:
+            raise ValidationError({"targets": f"{trunk.name} is listed twice."})
+        seen.add(trunk.pk)
+        for field, value, most in (
+            ("priority", target.priority, MAX_PRIORITY),
+            ("weight", target.weight, MAX_WEIGHT),
+        ):
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= most:
+                message = f"The {field} of {trunk.name} must be a whole number from 1 to {most}."
+                raise ValidationError({"targets": message})
+
+
+@transaction.atomic
+def save_policy(
+    package, *, by, ip_address=None, policy=None, name, is_default, fallback_number, targets
+):
+    """Create or replace a routing policy of package with its ordered targets."""
+    # Lock the package: two policies made default at once are saved one after the other.
+    package = Package.objects.select_for_update().get(pk=package.pk)
+    check_targets(package, targets)
+    if fallback_number:
+        try:
+            fallback_number = normalize_phone(fallback_number)
+        except ValidationError as error:
+            raise ValidationError({"fallback_number": error.messages}) from None
+    before = _describe(policy) if policy is not None else None
+    if is_default:
+        package.routing_policies.filter(is_default=True).exclude(
+            pk=getattr(policy, "pk", None)
+        ).update(is_default=False)
+    if policy is None:
+        policy = RoutingPolicy(enterprise=package.enterprise, package=package)
+    policy.name, policy.is_default, policy.fallback_number = name, is_default, fallback_number
+    try:
+        with transaction.atomic():
+            policy.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"name": "The package already has a policy with this name."}
+        ) from None
+    policy.targets.all().delete()
+    RoutingTarget.objects.bulk_create(
+        RoutingTarget(
+            enterprise=package.enterprise,
+            policy=policy,
+            trunk=target.trunk,
+            priority=target.priority,
+            weight=target.weight,
+        )
+        for target in targets
+    )
+    record(
+        actions.POLICY_SAVED,
+        actor=by,
+        ip_address=ip_address,
+        enterprise=package.enterprise,
+        obj=policy,
+        changes=[Change("Routing", before, _describe(policy))],
+    )
+    return policy
+
+
+@transaction.atomic
+def delete_policy(policy, *, by, ip_address=None):
+    record(
+        actions.POLICY_DELETED,
+        actor=by,
+        ip_address=ip_address,
+        enterprise=policy.enterprise,
+        obj=policy,
+        changes=[Change("Routing", _describe(policy), None)],
+    )
+    policy.delete()
+
+
+def _describe(policy):
+    """A policy in words for the audit log: its trunks in order and its fallback."""
+    steps = [
+        f"{t.priority}. {t.trunk.name} (weight {t.weight})"
+        for t in policy.targets.select_related("trunk").order_by("priority", "-weight", "id")
+    ]
+    if policy.fallback_number:
+        steps.append(f"then forward to {policy.fallback_number}")
+    return "; ".join(steps)

@@ -1,0 +1,268 @@
+"""Ordering trunks: Create New Package, a package's next trunk, and the rules of each type.
+
+Every order goes through orders.services.place_order (reference, timeline, audit, e-mail);
+change and disconnect requests are in trunks.change_orders, and what happens when staff complete,
+cancel or reject an order in trunks.lifecycle.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audit.records import Change, record
+from orders.services import place_order
+
+from . import actions
+from .addresses import public_host
+from .models import MAX_CHANNELS, Package, Trunk, TrunkAddress, TrunkContact, TrunkOrder
+
+KIND = "trunk"
+# The trunk fields an order sets, as the form's cleaned_data names them.
+TRUNK_FIELDS = [
+    "name",
+    "street",
+    "city",
+    "state",
+    "zip_code",
+    "country",
+    "switch_vendor",
+    "switch_model",
+    "max_channels",
+    "auth",
+    "auth_username",
+    "codecs",
+    "dtmf",
+    "t38_fax",
+    "srtp",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+]
+
+
+# What a change order may change.
+def check_switch(*, max_channels, signaling, media, auth, auth_username):
+    """The rules of a switch's details, whatever the form: raise ValidationError by field."""
+    errors = {}
+    if not 1 <= max_channels <= MAX_CHANNELS:
+        errors["max_channels"] = f"Enter between 1 and {MAX_CHANNELS} concurrent calls."
+    if not signaling:
+        errors["signaling"] = "Enter at least one signaling address."
+    for field, addresses in (("signaling", [a["host"] for a in signaling]), ("media", media)):
+        for host in addresses:
+            try:
+                public_host(host)
+            except ValidationError as error:
+                errors.setdefault(field, error.messages[0])
+    for address in signaling:
+        if not 1 <= address["port"] <= 65535 or address["transport"] not in ("udp", "tcp", "tls"):
+            errors.setdefault("signaling", "Each signaling address needs a port and transport.")
+    if auth == Trunk.Auth.CREDENTIALS and not auth_username:
+        errors["auth_username"] = "Enter the username your switch signs in with."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _create_trunk(package, *, role, fields, signaling, media):
+    check_switch(
+        max_channels=fields["max_channels"],
+        signaling=signaling,
+        media=media,
+        auth=fields["auth"],
+        auth_username=fields.get("auth_username", ""),
+    )
+    trunk = Trunk.objects.create(
+        enterprise=package.enterprise,
+        package=package,
+        role=role,
+        **{field: fields[field] for field in TRUNK_FIELDS if field in fields},
+    )
+    set_addresses(trunk, signaling=signaling, media=media)
+    _remember_contact(trunk)
+    return trunk
+
+
+def set_addresses(trunk, *, signaling, media):
+    trunk.addresses.all().delete()
+    TrunkAddress.objects.bulk_create(
+        [
+            TrunkAddress(
+                enterprise_id=trunk.enterprise_id,
+                trunk=trunk,
+                kind=TrunkAddress.Kind.SIGNALING,
+                position=position,
+                **address,
+            )
+            for position, address in enumerate(signaling)
+        ]
+        + [
+            TrunkAddress(
+                enterprise_id=trunk.enterprise_id,
+                trunk=trunk,
+                kind=TrunkAddress.Kind.MEDIA,
+                position=position,
+                host=host,
+            )
+            for position, host in enumerate(media)
+        ]
+    )
+
+
+def _remember_contact(trunk):
+    """Offer this testing contact in the next order's auto-fill menu."""
+    contact = TrunkContact.objects.filter(
+        enterprise_id=trunk.enterprise_id, email__iexact=trunk.contact_email
+    ).first()
+    if contact is None:
+        contact = TrunkContact(enterprise_id=trunk.enterprise_id, email=trunk.contact_email)
+    contact.name, contact.phone = trunk.contact_name, trunk.contact_phone
+    contact.last_used_at = timezone.now()
+    contact.save()
+
+
+def create_trunk_order(trunk, order, *, type, requested=None, requested_due_date=None, notes=""):
+    return TrunkOrder.objects.create(
+        enterprise_id=trunk.enterprise_id,
+        order=order,
+        type=type,
+        trunk=trunk,
+        requested=requested or {},
+        requested_due_date=requested_due_date,
+        notes=notes,
+    )
+
+
+@transaction.atomic
+def order_new_package(
+    *,
+    enterprise,
+    by,
+    ip_address=None,
+    submission_key=None,
+    package_name,
+    package_type,
+    trunk,
+    signaling,
+    media=(),
+    customer_reference="",
+    requested_due_date=None,
+    notes="",
+    notify=True,
+):
+    """Create New Package: the package, its first trunk (Pending) and the trunk order."""
+    order = place_order(
+        enterprise=enterprise,
+        kind=KIND,
+        by=by,
+        ip_address=ip_address,
+        submission_key=submission_key,
+        customer_reference=customer_reference,
+        details={"package": package_name, "trunk": trunk["name"]},
+        notify=notify,
+    )
+    taken = ValidationError({"package_name": "You already have a package with this name."})
+    if Package.objects.filter(enterprise=enterprise, name__iexact=package_name).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            package = Package.objects.create(
+                enterprise=enterprise, name=package_name, type=package_type
+            )
+    except IntegrityError:
+        raise taken from None
+    record(actions.PACKAGE_CREATED, actor=by, ip_address=ip_address, obj=package)
+    role = Trunk.Role.PRIMARY if package_type == Package.Type.BUNDLE else ""
+    new_trunk = _create_trunk(package, role=role, fields=trunk, signaling=signaling, media=media)
+    create_trunk_order(
+        new_trunk,
+        order,
+        type=TrunkOrder.Type.NEW,
+        requested_due_date=requested_due_date,
+        notes=notes,
+    )
+    return order
+
+
+def bundle_refusal(package):
+    """Why package cannot take another trunk now (a Bundle has a primary and a redundant)."""
+    if package.type != Package.Type.BUNDLE:
+        return None
+    roles = set(
+        package.trunks.exclude(status=Trunk.Status.DISCONNECTED).values_list("role", flat=True)
+    )
+    if Trunk.Role.PRIMARY not in roles:
+        return "This Bundle has no primary trunk: order a new package instead."
+    if Trunk.Role.REDUNDANT in roles:
+        return "This Bundle already has its primary and its redundant trunk."
+    return None
+
+
+@transaction.atomic
+def order_trunk(
+    package,
+    *,
+    by,
+    ip_address=None,
+    submission_key=None,
+    trunk,
+    signaling,
+    media=(),
+    customer_reference="",
+    requested_due_date=None,
+    notes="",
+    notify=True,
+):
+    """Add a trunk to a package: a Bundle's redundant trunk, a Usage or Outbound Only trunk."""
+    order = place_order(
+        enterprise=package.enterprise,
+        kind=KIND,
+        by=by,
+        ip_address=ip_address,
+        submission_key=submission_key,
+        customer_reference=customer_reference,
+        details={"package": package.name, "trunk": trunk["name"]},
+        notify=notify,
+    )
+    # Lock the package: two orders for a Bundle's redundant trunk wait for each other.
+    package = Package.objects.select_for_update().get(pk=package.pk)
+    problem = bundle_refusal(package)
+    if problem:
+        raise ValidationError(problem)
+    role = Trunk.Role.REDUNDANT if package.type == Package.Type.BUNDLE else ""
+    try:
+        with transaction.atomic():
+            new_trunk = _create_trunk(
+                package, role=role, fields=trunk, signaling=signaling, media=media
+            )
+    except IntegrityError:
+        raise ValidationError(
+            "This Bundle already has its primary and its redundant trunk."
+        ) from None
+    create_trunk_order(
+        new_trunk,
+        order,
+        type=TrunkOrder.Type.NEW,
+        requested_due_date=requested_due_date,
+        notes=notes,
+    )
+    return order
+
+
+def set_status(trunk, status, *, by):
+    before = trunk.status
+    trunk.status = status
+    fields = ["status"]
+    if status == Trunk.Status.ACTIVE and trunk.activated_at is None:
+        trunk.activated_at = timezone.now()
+        fields.append("activated_at")
+    if status == Trunk.Status.DISCONNECTED:
+        trunk.disconnected_at = timezone.now()
+        fields.append("disconnected_at")
+    trunk.save(update_fields=fields)
+    record(
+        actions.TRUNK_STATUS_CHANGED,
+        actor=by,
+        enterprise=trunk.enterprise,
+        obj=trunk,
+        changes=[Change("Status", Trunk.Status(before).label, Trunk.Status(status).label)],
+    )

@@ -1,0 +1,306 @@
+"""The data tables of trunks: the Inventory's Trunks tab and View Orders' Trunk Orders tab.
+
+Cells made in Python on the page have their SQL twin (`export`) for the CSV, which PostgreSQL
+writes itself (core/exports.py).
+"""
+
+from datetime import datetime, time, timedelta
+
+import django_filters
+from django import forms
+from django.db.models import Case, F, Func, OuterRef, StringAgg, Subquery, TextField, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Upper
+from django.utils import timezone
+
+from core.tables import Column, DataTable
+from orders.models import Order
+
+from .models import Package, Trunk, TrunkAddress, TrunkOrder
+from .permissions import VIEW_TRUNKS
+from .services import KIND
+
+
+def label_sql(field, choices):
+    """The label of a choice field's value, in SQL."""
+    return Case(
+        *(When(**{field: value}, then=Value(label)) for value, label in choices),
+        default=Value(""),
+        output_field=TextField(),
+    )
+
+
+def addresses_sql(kind):
+    """A trunk's addresses of one kind as the page shows them, e.g. 34.1.2.3:5060/UDP."""
+    host = Case(
+        When(host__contains=":", then=Concat(Value("["), "host", Value("]"))),
+        default=F("host"),
+        output_field=TextField(),
+    )
+    text = (
+        host
+        if kind == TrunkAddress.Kind.MEDIA
+        else Concat(
+            host,
+            Value(":"),
+            Cast("port", TextField()),
+            Value("/"),
+            Upper("transport"),
+            output_field=TextField(),
+        )
+    )
+    joined = (
+        TrunkAddress.objects.filter(trunk=OuterRef("pk"), kind=kind)
+        .values("trunk")
+        .annotate(text=StringAgg(text, Value(", "), order_by="position"))
+        .values("text")
+    )
+    return Coalesce(Subquery(joined), Value(""), output_field=TextField())
+
+
+class CodecLabels(Func):
+    """The codec codes of a trunk's JSON list, as labels joined by commas."""
+
+    output_field = TextField()
+
+    def __init__(self, expression):
+        # Only the constants of Trunk.Codec go into the SQL, never anything a user typed.
+        cases = " ".join(f"WHEN '{value}' THEN '{label}'" for value, label in Trunk.Codec.choices)
+        self.template = (
+            "(SELECT coalesce(string_agg(CASE code " + cases + " ELSE code END, ', '), '')"  # noqa: S608
+            " FROM jsonb_array_elements_text(%(expressions)s) AS code)"
+        )
+        super().__init__(expression)
+
+
+def by_name(model, field, value, *, pk="pk"):
+    """The ids of model's rows whose field contains value, read from its pg_trgm index.
+
+    Searches unite one such query per field: PostgreSQL cannot use the indexes of an OR that
+    spans joined tables, and would read every row of the enterprise instead.
+    """
+    return model.objects.filter(**{f"{field}__icontains": value}).order_by().values(pk)
+
+
+def _addresses(kind):
+    return lambda trunk: ", ".join(str(a) for a in trunk.addresses_of(kind))
+
+
+class TrunkFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search", method="filter_search")
+    status = django_filters.ChoiceFilter(choices=Trunk.Status.choices, empty_label="All")
+    package_type = django_filters.ChoiceFilter(
+        label="Package type",
+        field_name="package__type",
+        choices=Package.Type.choices,
+        empty_label="All",
+    )
+
+    def filter_search(self, queryset, name, value):
+        """Trunks whose name or whose package's name contains value."""
+        value = value.strip()
+        matches = by_name(Trunk, "name", value).union(by_name(Trunk, "package__name", value))
+        return queryset.filter(pk__in=matches)
+
+
+class TrunkTable(DataTable):
+    name = "inventory-trunks"
+    permission = VIEW_TRUNKS
+    filterset_class = TrunkFilter
+    default_sort = "name"
+    # Sortable columns have their (enterprise, column, id) index on Trunk.
+    columns = [
+        Column("name", "Trunk", sort_by="name", always=True),
+        Column(
+            "status",
+            "Status",
+            sort_by="status",
+            value=lambda t: t.get_status_display(),
+            template="trunks/_status_cell.html",
+            export=label_sql("status", Trunk.Status.choices),
+        ),
+        Column("package", "Package", value=lambda t: t.package.name, export="package__name"),
+        Column(
+            "type",
+            "Package type",
+            value=lambda t: t.package.get_type_display(),
+            export=label_sql("package__type", Package.Type.choices),
+        ),
+        Column(
+            "role",
+            "Role",
+            value=lambda t: t.get_role_display(),
+            export=label_sql("role", Trunk.Role.choices),
+        ),
+        Column("max_channels", "Channels"),
+        Column(
+            "signaling",
+            "Signaling addresses",
+            value=_addresses(TrunkAddress.Kind.SIGNALING),
+            export=lambda: addresses_sql(TrunkAddress.Kind.SIGNALING),
+        ),
+        Column(
+            "media",
+            "Media addresses",
+            value=_addresses(TrunkAddress.Kind.MEDIA),
+            default=False,
+            export=lambda: addresses_sql(TrunkAddress.Kind.MEDIA),
+        ),
+        Column(
+            "codecs",
+            "Codecs",
+            value=lambda t: t.codec_labels,
+            default=False,
+            export=CodecLabels("codecs"),
+        ),
+        Column(
+            "auth",
+            "Authentication",
+            value=lambda t: t.get_auth_display(),
+            default=False,
+            export=label_sql("auth", Trunk.Auth.choices),
+        ),
+        Column(
+            "location",
+            "Switch location",
+            value=lambda t: t.location,
+            default=False,
+            export=Concat(
+                "street",
+                Value(", "),
+                "city",
+                Value(", "),
+                "state",
+                Value(" "),
+                "zip_code",
+                Value(", "),
+                "country",
+                output_field=TextField(),
+            ),
+        ),
+        Column(
+            "manage",
+            "Manage",
+            value=lambda t: "",
+            template="trunks/_manage_cell.html",
+            always=True,
+            export=False,
+        ),
+    ]
+
+    def get_queryset(self):
+        return Trunk.objects.select_related("package").prefetch_related("addresses")
+
+
+def _start_of_day(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class TrunkOrderFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search", method="filter_search")
+    status = django_filters.ChoiceFilter(choices=Order.Status.choices, empty_label="All")
+    type = django_filters.ChoiceFilter(
+        label="Type",
+        field_name="trunk_order__type",
+        choices=TrunkOrder.Type.choices,
+        empty_label="All",
+    )
+    date_from = django_filters.DateFilter(
+        label="From", method="filter_date_from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = django_filters.DateFilter(
+        label="To", method="filter_date_to", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    class Meta:
+        model = Order
+        fields = ["q", "status", "type", "date_from", "date_to"]
+
+    def filter_search(self, queryset, name, value):
+        """Orders by the start of their reference, their Order Reference ID, or a name in them."""
+        value = value.strip()
+        matches = (
+            Order.objects.filter(reference__startswith=value.upper())
+            .order_by()
+            .values("pk")
+            .union(
+                Order.objects.filter(customer_reference__iexact=value).order_by().values("pk"),
+                by_name(TrunkOrder, "trunk__name", value, pk="order_id"),
+                by_name(TrunkOrder, "trunk__package__name", value, pk="order_id"),
+            )
+        )
+        return queryset.filter(pk__in=matches)
+
+    def filter_date_from(self, queryset, name, value):
+        return queryset.filter(placed_at__gte=_start_of_day(value))
+
+    def filter_date_to(self, queryset, name, value):
+        return queryset.filter(placed_at__lt=_start_of_day(value + timedelta(days=1)))
+
+
+class TrunkOrderTable(DataTable):
+    name = "trunk-orders"
+    permission = VIEW_TRUNKS
+    filterset_class = TrunkOrderFilter
+    default_sort = "-placed"
+    # Sorted by the indexes (enterprise, kind, [status,] -placed_at, -id) of Order.
+    columns = [
+        Column(
+            "reference",
+            "Reference ID",
+            template="orders/_reference_cell.html",
+            always=True,
+            export="reference",
+        ),
+        Column("customer_reference", "Order Reference ID"),
+        Column(
+            "type",
+            "Type",
+            value=lambda o: o.trunk_order.get_type_display(),
+            export=label_sql("trunk_order__type", TrunkOrder.Type.choices),
+        ),
+        Column(
+            "package",
+            "Package",
+            value=lambda o: o.trunk_order.trunk.package.name,
+            export="trunk_order__trunk__package__name",
+        ),
+        Column(
+            "trunk",
+            "Trunk",
+            value=lambda o: o.trunk_order.trunk.name,
+            export="trunk_order__trunk__name",
+        ),
+        Column(
+            "status",
+            "Status",
+            sort_by="status",
+            value=lambda o: o.get_status_display(),
+            template="orders/_status_cell.html",
+            export=label_sql("status", Order.Status.choices),
+        ),
+        Column("placed", "Placed", sort_by="placed_at", value=lambda o: o.placed_at),
+        Column(
+            "placed_by",
+            "Placed by",
+            value=lambda o: o.placed_by or "A former user",
+            export=Coalesce(
+                NullIf("placed_by__name", Value("")),
+                "placed_by__email",
+                Value("A former user"),
+                output_field=TextField(),
+            ),
+        ),
+        Column(
+            "updated",
+            "Last change",
+            sort_by=None,
+            value=lambda o: o.updated_at,
+            default=False,
+            export="updated_at",
+        ),
+    ]
+
+    def get_queryset(self):
+        return Order.objects.filter(kind=KIND).select_related(
+            "placed_by", "trunk_order__trunk__package"
+        )

@@ -1,0 +1,217 @@
+"""The Routing Policy Manager: ordered trunks with priority and weight, a fallback, a default."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from trunks.models import Package, RoutingPolicy
+from trunks.routing import Target, save_policy
+from trunks.tests.factories import active_trunk, new_package, trunk_fields
+
+
+@pytest.fixture
+def trunk(admin_user, staff_user):
+    return active_trunk(admin_user, staff_user, name="Usage", type=Package.Type.USAGE)
+
+
+@pytest.fixture
+def second(admin_user, trunk):
+    from trunks import services
+
+    order = services.order_trunk(
+        trunk.package,
+        by=admin_user,
+        trunk=trunk_fields("Usage SBC 2"),
+        signaling=[{"host": "34.120.10.6", "port": 5060, "transport": "udp"}],
+    )
+    return order.trunk_order.trunk
+
+
+def policy_data(*targets, name="Main", is_default="on", fallback="+1 303 555 0100"):
+    data = {
+        "name": name,
+        "is_default": is_default,
+        "fallback_number": fallback,
+        "targets-TOTAL_FORMS": str(len(targets)),
+        "targets-INITIAL_FORMS": "0",
+    }
+    for number, (trunk, priority, weight) in enumerate(targets):
+        data[f"targets-{number}-trunk"] = str(getattr(trunk, "public_id", trunk))
+        data[f"targets-{number}-priority"] = str(priority)
+        data[f"targets-{number}-weight"] = str(weight)
+    return data
+
+
+def create_url(package):
+    return reverse("trunks:policy_create", args=[package.public_id])
+
+
+def test_it_saves_a_policy_with_its_ordered_trunks(admin_client, trunk, second):
+    response = admin_client.post(
+        create_url(trunk.package), policy_data((second, 2, 50), (trunk, 1, 100))
+    )
+    assert response.status_code == 302
+    policy = RoutingPolicy.objects.get()
+    assert (policy.name, policy.is_default, policy.fallback_number) == (
+        "Main",
+        True,
+        "+13035550100",
+    )
+    assert [(t.trunk.name, t.priority, t.weight) for t in policy.targets.all()] == [
+        ("Denver SBC 1", 1, 100),
+        ("Usage SBC 2", 2, 50),
+    ]
+    page = admin_client.get(reverse("trunks:routing_manager", args=[trunk.package.public_id])).text
+    assert "Main" in page and "Default" in page and "(303) 555-0100" in page
+
+
+@pytest.mark.parametrize(
+    ("priority", "weight", "message"),
+    [
+        (1, 0, "greater than or equal to 1"),
+        (1, -5, "greater than or equal to 1"),
+        (1, "1.5", "Enter a whole number."),
+        (1, "heavy", "Enter a whole number."),
+        (0, 10, "greater than or equal to 1"),
+        (1, 5000, "less than or equal to 1000"),
+    ],
+)
+def test_weights_and_priorities_are_positive_whole_numbers(
+    admin_client, trunk, priority, weight, message
+):
+    response = admin_client.post(create_url(trunk.package), policy_data((trunk, priority, weight)))
+    form = response.context["formset"].forms[0]
+    assert message in str(form.errors)
+    assert not RoutingPolicy.objects.exists()
+
+
+def test_a_trunk_is_listed_once(admin_client, trunk):
+    response = admin_client.post(
+        create_url(trunk.package), policy_data((trunk, 1, 1), (trunk, 2, 1))
+    )
+    assert "already in this policy" in str(response.context["formset"].forms[1].errors)
+    assert not RoutingPolicy.objects.exists()
+
+
+def test_a_policy_needs_a_trunk(admin_client, trunk):
+    response = admin_client.post(create_url(trunk.package), policy_data())
+    assert "Add at least one trunk." in response.text
+    assert not RoutingPolicy.objects.exists()
+
+
+def test_the_fallback_is_a_valid_number(admin_client, trunk):
+    response = admin_client.post(
+        create_url(trunk.package), policy_data((trunk, 1, 1), fallback="555")
+    )
+    assert response.context["form"].errors["fallback_number"]
+    assert not RoutingPolicy.objects.exists()
+
+
+@pytest.mark.parametrize("whose", ["other package", "other enterprise", "outbound only"])
+def test_trunks_from_elsewhere_are_not_a_valid_choice(
+    admin_client, admin_user, outsider, trunk, whose
+):
+    if whose == "other enterprise":
+        stranger = new_package(outsider, name="Theirs", type=Package.Type.USAGE)
+    elif whose == "outbound only":
+        stranger = new_package(admin_user, name="Dialer", type=Package.Type.OUTBOUND_ONLY)
+    else:
+        stranger = new_package(admin_user, name="Other", type=Package.Type.USAGE)
+    response = admin_client.post(
+        create_url(trunk.package), policy_data((stranger.trunk_order.trunk, 1, 1))
+    )
+    assert "Select a valid choice" in str(response.context["formset"].forms[0].errors)
+    assert not RoutingPolicy.objects.exists()
+
+
+def test_outbound_only_packages_have_no_inbound_routing(admin_client, admin_user):
+    dialer = new_package(admin_user, name="Dialer", type=Package.Type.OUTBOUND_ONLY)
+    trunk = dialer.trunk_order.trunk
+    page = admin_client.get(create_url(trunk.package)).text
+    assert "Outbound Only packages do not receive calls" in page
+    admin_client.post(create_url(trunk.package), policy_data((trunk, 1, 1)))
+    assert not RoutingPolicy.objects.exists()
+    # The rule holds in the service too, whatever the form.
+    with pytest.raises(ValidationError, match="Outbound Only"):
+        save_policy(
+            trunk.package,
+            by=admin_user,
+            name="Sneaky",
+            is_default=False,
+            fallback_number="",
+            targets=[Target(trunk, 1, 1)],
+        )
+
+
+def test_the_service_refuses_another_packages_trunk(admin_user, trunk):
+    other = new_package(admin_user, name="Other", type=Package.Type.USAGE).trunk_order.trunk
+    with pytest.raises(ValidationError, match="is not a trunk of"):
+        save_policy(
+            trunk.package,
+            by=admin_user,
+            name="Main",
+            is_default=False,
+            fallback_number="",
+            targets=[Target(other, 1, 1)],
+        )
+
+
+def test_one_default_policy_per_package(admin_client, admin_user, trunk):
+    admin_client.post(create_url(trunk.package), policy_data((trunk, 1, 1), name="First"))
+    admin_client.post(create_url(trunk.package), policy_data((trunk, 1, 1), name="Second"))
+    assert dict(RoutingPolicy.objects.values_list("name", "is_default")) == {
+        "First": False,
+        "Second": True,
+    }
+
+
+def test_policy_names_are_unique_in_a_package(admin_client, trunk):
+    admin_client.post(create_url(trunk.package), policy_data((trunk, 1, 1), name="Main"))
+    response = admin_client.post(create_url(trunk.package), policy_data((trunk, 1, 1), name="main"))
+    assert response.context["form"].errors["name"]
+    assert RoutingPolicy.objects.count() == 1
+
+
+def test_editing_replaces_the_trunks(admin_client, admin_user, trunk, second):
+    policy = save_policy(
+        trunk.package,
+        by=admin_user,
+        name="Main",
+        is_default=True,
+        fallback_number="",
+        targets=[Target(trunk, 1, 1)],
+    )
+    url = reverse("trunks:policy_edit", args=[policy.public_id])
+    assert 'value="Main"' in admin_client.get(url).text
+    admin_client.post(url, policy_data((second, 1, 10), name="Main"))
+    assert [t.trunk for t in policy.targets.all()] == [second]
+
+
+def test_deleting_a_policy(admin_client, admin_user, trunk):
+    policy = save_policy(
+        trunk.package,
+        by=admin_user,
+        name="Main",
+        is_default=True,
+        fallback_number="",
+        targets=[Target(trunk, 1, 1)],
+    )
+    url = reverse("trunks:policy_delete", args=[policy.public_id])
+    assert "Delete the routing policy Main?" in admin_client.get(url).text
+    admin_client.post(url)
+    assert not RoutingPolicy.objects.exists()
+
+
+def test_another_enterprises_policy_is_not_found(admin_client, outsider, staff_user):
+    theirs = active_trunk(outsider, staff_user, name="Theirs", type=Package.Type.USAGE)
+    policy = save_policy(
+        theirs.package,
+        by=outsider,
+        name="Main",
+        is_default=True,
+        fallback_number="",
+        targets=[Target(theirs, 1, 1)],
+    )
+    for name in ("trunks:policy_edit", "trunks:policy_delete"):
+        assert admin_client.post(reverse(name, args=[policy.public_id])).status_code == 404
+    assert RoutingPolicy.objects.count() == 1

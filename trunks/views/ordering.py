@@ -1,0 +1,98 @@
+"""Trunk Order forms: Create New Package, and a trunk for an existing package."""
+
+from django.shortcuts import render
+from django.urls import path, reverse
+
+from audit.records import client_ip
+from core.tenancy import enterprise_permission_required
+
+from .. import services
+from ..forms.trunk import NewPackageForm, TrunkOrderForm
+from ..models import Package
+from ..permissions import ORDER_TRUNKS
+from .common import package_of, place, submitted_again
+from .packages import package_type
+
+
+@enterprise_permission_required(ORDER_TRUNKS)
+def new_package(request, type):
+    type = package_type(type)
+    if again := submitted_again(request):
+        return again
+    form = NewPackageForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        response = place(
+            request,
+            form,
+            lambda: services.order_new_package(
+                enterprise=request.enterprise,
+                by=request.user,
+                ip_address=client_ip(request),
+                package_name=form.cleaned_data["package_name"],
+                package_type=type,
+                trunk=form.trunk_fields(),
+                signaling=form.cleaned_data["signaling"],
+                media=form.cleaned_data["media"],
+                **form.order_kwargs(),
+            ),
+        )
+        if response:
+            return response
+    return render(
+        request,
+        "trunks/order_form.html",
+        {
+            "form": form,
+            "heading": f"New {type.label} package",
+            "back_url": reverse(f"trunks:{type}_packages"),
+        },
+    )
+
+
+def add_trunk_heading(package):
+    if package.type == Package.Type.BUNDLE:
+        return "Add Redundant Trunk"
+    if package.type == Package.Type.USAGE:
+        return "Create New Trunk"
+    return "Add an Outbound Only trunk"
+
+
+@enterprise_permission_required(ORDER_TRUNKS)
+def add_trunk(request, public_id):
+    package = package_of(request, public_id)
+    if again := submitted_again(request):
+        return again
+    refusal = services.bundle_refusal(package)
+    form = TrunkOrderForm(request.POST or None, user=request.user)
+    if request.method == "POST" and not refusal and form.is_valid():
+        response = place(
+            request,
+            form,
+            lambda: services.order_trunk(
+                package,
+                by=request.user,
+                ip_address=client_ip(request),
+                trunk=form.trunk_fields(),
+                signaling=form.cleaned_data["signaling"],
+                media=form.cleaned_data["media"],
+                **form.order_kwargs(),
+            ),
+        )
+        if response:
+            return response
+    return render(
+        request,
+        "trunks/order_form.html",
+        {
+            "form": form,
+            "back_url": reverse("trunks:package_detail", args=[package.public_id]),
+            "refusal": refusal,
+            "heading": f"{add_trunk_heading(package)}: {package.name}",
+        },
+    )
+
+
+urlpatterns = [
+    path("packages/new/<slug:type>/", new_package, name="new_package"),
+    path("packages/<uuid:public_id>/trunks/new/", add_trunk, name="add_trunk"),
+]

@@ -1,0 +1,78 @@
+"""The package tiles of the left-side menu (Bundle, Usage, Outbound Only) and a package's page."""
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import path
+
+from core.tenancy import enterprise_permission_required
+
+from ..models import Package, RoutingPolicy, RoutingTarget, Trunk
+from ..permissions import ORDER_TRUNKS, VIEW_TRUNKS
+from ..services import bundle_refusal
+from .common import package_of
+
+
+def live_trunks():
+    return Trunk.objects.exclude(status=Trunk.Status.DISCONNECTED).order_by("role", "name")
+
+
+def package_type(value):
+    try:
+        return Package.Type(value)
+    except ValueError:
+        raise Http404 from None
+
+
+@enterprise_permission_required(VIEW_TRUNKS)
+def package_list(request, type):
+    type = package_type(type)
+    packages = (
+        Package.objects.filter(type=type)
+        .prefetch_related(Prefetch("trunks", queryset=live_trunks(), to_attr="live_trunks"))
+        .order_by("name", "id")
+    )
+    for package in packages:
+        roles = {trunk.role for trunk in package.live_trunks}
+        package.may_add_redundant = (
+            type == Package.Type.BUNDLE
+            and Trunk.Role.PRIMARY in roles
+            and Trunk.Role.REDUNDANT not in roles
+        )
+    return render(
+        request,
+        "trunks/package_list.html",
+        {
+            "type": type,
+            "packages": packages,
+            "can_order": request.user.has_perm(ORDER_TRUNKS),
+        },
+    )
+
+
+@enterprise_permission_required(VIEW_TRUNKS)
+def package_detail(request, public_id):
+    package = package_of(request, public_id)
+    trunks = package.trunks.prefetch_related("addresses").order_by("role", "name", "id")
+    policies = package.routing_policies.prefetch_related(
+        Prefetch("targets", queryset=RoutingTarget.objects.select_related("trunk"))
+    )
+    return render(
+        request,
+        "trunks/package_detail.html",
+        {
+            "package": package,
+            "trunks": trunks,
+            "policies": policies if package.takes_inbound_calls else RoutingPolicy.objects.none(),
+            "can_order": request.user.has_perm(ORDER_TRUNKS),
+            "add_refusal": bundle_refusal(package),
+        },
+    )
+
+
+urlpatterns = [
+    path("packages/bundle/", package_list, {"type": "bundle"}, name="bundle_packages"),
+    path("packages/usage/", package_list, {"type": "usage"}, name="usage_packages"),
+    path("packages/outbound/", package_list, {"type": "outbound"}, name="outbound_packages"),
+    path("packages/<uuid:public_id>/", package_detail, name="package_detail"),
+]
