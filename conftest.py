@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 from rq import SimpleWorker
 
 from accounts.models import Role
@@ -35,8 +35,19 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
-def _no_scopes():
-    """Tests set up and inspect rows of any enterprise; requests and jobs enter their own scope."""
+def _no_scopes(monkeypatch):
+    """Tests set up and inspect rows of any enterprise; requests and jobs enter their own scope.
+
+    A request made with the test client starts with no scope at all, as in production: a view
+    that queries a tenant model without the scope TenantMiddleware gives it fails the test.
+    """
+    request = Client.request
+
+    def request_without_scope(self, **kwargs):
+        with scope():
+            return request(self, **kwargs)
+
+    monkeypatch.setattr(Client, "request", request_without_scope)
     with scopes_disabled():
         yield
 
