@@ -8,6 +8,7 @@ from django.utils import timezone
 from core.phones import normalize_phone
 
 from ..models import MAX_CHANNELS, Package, Trunk, TrunkContact
+from ..services import TRUNK_FIELDS
 from .fields import MediaAddressesField, SignalingAddressesField
 
 SIGNALING_HELP = (
@@ -199,29 +200,7 @@ class TrunkOrderForm(SwitchFields, OrderFields):
         return data
 
     def trunk_fields(self):
-        return {
-            key: self.cleaned_data[key]
-            for key in (
-                "name",
-                "street",
-                "city",
-                "state",
-                "zip_code",
-                "country",
-                "switch_vendor",
-                "switch_model",
-                "max_channels",
-                "auth",
-                "auth_username",
-                "codecs",
-                "dtmf",
-                "t38_fax",
-                "srtp",
-                "contact_name",
-                "contact_email",
-                "contact_phone",
-            )
-        }
+        return {key: self.cleaned_data[key] for key in TRUNK_FIELDS}
 
 
 class NewPackageForm(TrunkOrderForm):
