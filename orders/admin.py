@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
 from audit.records import client_ip
 
@@ -75,6 +76,7 @@ class OrderAdmin(admin.ModelAdmin):
         "reference",
         "kind",
         "summary",
+        "details",
         "status",
         "rejection_reason",
         "enterprise",
@@ -91,6 +93,14 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.display(description="Order")
     def summary(self, order):
         return order.describe()
+
+    @admin.display(description="Details")
+    def details(self, order):
+        facts = order.kind_info.facts
+        if facts is None:
+            return "—"
+        rows = format_html_join("", "<dt>{}</dt><dd>{}</dd>", facts(order))
+        return format_html("<dl>{}</dl>", rows)
 
     def has_add_permission(self, request):
         return False

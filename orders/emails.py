@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from core.jobs import queue_email
 
@@ -20,14 +21,15 @@ def _send(order, template, extra):
         "order_url": settings.SITE_URL + reverse("orders:order_detail", args=[order.public_id]),
         **extra,
     }
-    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+    # Times in the orderer's zone, not in that of the staff member who moved the order.
+    with timezone.override(orderer.zone):
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        text = render_to_string(f"{template}_message.txt", context)
+        html = render_to_string(f"{template}_message.html", context)
     message = EmailMultiAlternatives(
-        settings.EMAIL_SUBJECT_PREFIX + subject,
-        render_to_string(f"{template}_message.txt", context),
-        settings.DEFAULT_FROM_EMAIL,
-        [orderer.email],
+        settings.EMAIL_SUBJECT_PREFIX + subject, text, settings.DEFAULT_FROM_EMAIL, [orderer.email]
     )
-    message.attach_alternative(render_to_string(f"{template}_message.html", context), "text/html")
+    message.attach_alternative(html, "text/html")
     queue_email(message, enterprise=order.enterprise)
 
 

@@ -25,6 +25,8 @@ class OrderKind:
     detail_template: str
     describe: Callable  # describe(order) -> one line for e-mails and the back office
     detail: Callable | None = None  # detail(order) -> extra context of detail_template
+    # facts(order) -> [(label, text)]: what carrier staff need to carry the order out.
+    facts: Callable | None = None
     # on_status_changed(order, *, before, by) runs in the transaction of the change.
     on_status_changed: Callable | None = None
     order: int = 100

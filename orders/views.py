@@ -92,8 +92,9 @@ def cancel_order(request, public_id):
     order = _order(request, public_id)
     if not request.user.has_perm(order.kind_info.place_permission):
         raise PermissionDenied("Your role does not allow this.")
-    error = None
-    if request.method == "POST":
+    # Said before the confirmation too: an order staff have started is no longer cancelled here.
+    error = services.refusal(order, Order.Status.CANCELLED, by=request.user)
+    if request.method == "POST" and error is None:
         try:
             services.cancel(order, by=request.user, ip_address=client_ip(request))
         except ValidationError as refusal:

@@ -7,6 +7,7 @@ from . import actions
 from .change_orders import current_values
 from .changes import CHANGE_LABELS, in_words
 from .models import Trunk, TrunkOrder
+from .routing import remove_trunk
 from .services import set_addresses, set_status
 
 
@@ -41,8 +42,9 @@ def on_order_status_changed(order, *, before, by):
         if done:
             set_status(trunk, Trunk.Status.ACTIVE, by=by)
         elif stopped:
-            # Never turned up: the trunk frees its place in the package.
+            # Never turned up: the trunk frees its place in the package and its policies.
             set_status(trunk, Trunk.Status.DISCONNECTED, by=by)
+            remove_trunk(trunk, by=by)
     elif trunk_order.type == TrunkOrder.Type.CHANGE and done:
         apply_change(trunk, trunk_order.requested, by=by)
     elif trunk_order.type == TrunkOrder.Type.DISCONNECT:

@@ -50,6 +50,25 @@ class Package(models.Model):
     def takes_inbound_calls(self):
         return self.type != self.Type.OUTBOUND_ONLY
 
+    def next_trunk_role(self, live_roles=None):
+        """The role of the next trunk ordered here: "" outside a Bundle, None when it is full.
+
+        A Bundle has one primary and at most one redundant trunk; a trunk whose order was
+        rejected or that was disconnected no longer holds its role, so it can be ordered again.
+        live_roles, the roles of the package's trunks that are not disconnected, saves a query.
+        """
+        if self.type != self.Type.BUNDLE:
+            return ""
+        if live_roles is None:
+            live_roles = set(
+                self.trunks.exclude(status=Trunk.Status.DISCONNECTED).values_list("role", flat=True)
+            )
+        if Trunk.Role.PRIMARY not in live_roles:
+            return Trunk.Role.PRIMARY
+        if Trunk.Role.REDUNDANT not in live_roles:
+            return Trunk.Role.REDUNDANT
+        return None
+
 
 class Trunk(models.Model):
     """A SIP trunk between the customer's switch and our network."""

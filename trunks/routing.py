@@ -121,6 +121,21 @@ def delete_policy(policy, *, by, ip_address=None):
     policy.delete()
 
 
+def remove_trunk(trunk, *, by):
+    """Take trunk out of every policy, e.g. when it will never be turned up; audit each one."""
+    targets = trunk.routing_targets.select_related("policy")
+    for policy in sorted({target.policy for target in targets}, key=lambda p: p.pk):
+        before = _describe(policy)
+        policy.targets.filter(trunk=trunk).delete()
+        record(
+            actions.POLICY_SAVED,
+            actor=by,
+            enterprise=policy.enterprise,
+            obj=policy,
+            changes=[Change("Routing", before, _describe(policy))],
+        )
+
+
 def _describe(policy):
     """A policy in words for the audit log: its trunks in order and its fallback."""
     steps = [

@@ -183,16 +183,19 @@ def order_new_package(
     return order
 
 
+def add_trunk_label(package, role=None):
+    """What the button that orders the package's next trunk says, as the guide names it."""
+    if package.type == Package.Type.USAGE:
+        return "Create New Trunk"
+    if package.type == Package.Type.OUTBOUND_ONLY:
+        return "Add an Outbound Only trunk"
+    role = package.next_trunk_role() if role is None else role
+    return "Order Primary Trunk" if role == Trunk.Role.PRIMARY else "Add Redundant Trunk"
+
+
 def bundle_refusal(package):
     """Why package cannot take another trunk now (a Bundle has a primary and a redundant)."""
-    if package.type != Package.Type.BUNDLE:
-        return None
-    roles = set(
-        package.trunks.exclude(status=Trunk.Status.DISCONNECTED).values_list("role", flat=True)
-    )
-    if Trunk.Role.PRIMARY not in roles:
-        return "This Bundle has no primary trunk: order a new package instead."
-    if Trunk.Role.REDUNDANT in roles:
+    if package.next_trunk_role() is None:
         return "This Bundle already has its primary and its redundant trunk."
     return None
 
@@ -228,7 +231,7 @@ def order_trunk(
     problem = bundle_refusal(package)
     if problem:
         raise ValidationError(problem)
-    role = Trunk.Role.REDUNDANT if package.type == Package.Type.BUNDLE else ""
+    role = package.next_trunk_role()
     try:
         with transaction.atomic():
             new_trunk = _create_trunk(

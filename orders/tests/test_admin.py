@@ -39,6 +39,41 @@ def test_the_order_page_offers_the_moves_allowed_now(staff_client, order):
     assert "New trunk Denver SBC 1 in Denver Bundle" in page
 
 
+def test_the_order_page_shows_staff_what_to_set_up(staff_client, general_user):
+    from datetime import date
+
+    order = new_package(
+        general_user,
+        name="Austin Bundle",
+        requested_due_date=date(2031, 5, 2),
+        notes="Call Terry before 9am.",
+    )
+    page = staff_client.get(reverse("admin:orders_order_change", args=[order.pk])).text
+    for text in (
+        "34.120.10.5:5060/UDP",
+        "Ribbon SBC 5400",
+        "1801 California St, Denver",
+        "Terry Tester, terry@acme.test, (303) 555-0199",
+        "2031-05-02",
+        "Call Terry before 9am.",
+    ):
+        assert text in page
+
+
+def test_the_order_page_shows_staff_the_values_a_change_asks_for(
+    staff_client, general_user, staff_user
+):
+    from trunks.change_orders import current_values, request_change
+    from trunks.tests.factories import active_trunk
+
+    trunk = active_trunk(general_user, staff_user)
+    order = request_change(
+        trunk, by=general_user, values={**current_values(trunk), "max_channels": 40}
+    )
+    page = staff_client.get(reverse("admin:orders_order_change", args=[order.pk])).text
+    assert "23 → 40" in page
+
+
 def test_staff_start_and_complete_an_order_and_the_trunk_is_active(
     staff_client, order, staff_user, mailoutbox, run_jobs, django_capture_on_commit_callbacks
 ):

@@ -1,9 +1,11 @@
 """The lifecycle every order shares: references, moves, timeline, audit and e-mails."""
 
 import re
+import zoneinfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from orders import services
@@ -172,3 +174,17 @@ def test_no_email_for_an_orderer_who_left(
     with django_capture_on_commit_callbacks(execute=True):
         services.start(order, by=staff_user)
     assert run_jobs() == 0
+
+
+def test_the_e_mails_show_times_in_the_orderers_zone(
+    order, general_user, staff_user, mailoutbox, run_jobs, django_capture_on_commit_callbacks
+):
+    general_user.time_zone = "Asia/Tokyo"
+    general_user.save(update_fields=["time_zone"])
+    # Staff work in the back office in a zone of their own.
+    with timezone.override("America/Los_Angeles"), django_capture_on_commit_callbacks(execute=True):
+        services.start(order, by=staff_user)
+    run_jobs()
+    at = timezone.localtime(order.events.last().at, zoneinfo.ZoneInfo("Asia/Tokyo"))
+    assert f"{at:%H:%M} JST" in mailoutbox[0].body
+    assert "PST" not in mailoutbox[0].body and "PDT" not in mailoutbox[0].body

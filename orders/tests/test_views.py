@@ -164,6 +164,17 @@ def test_an_order_in_progress_cannot_be_cancelled_by_the_customer(
     assert order.status == Order.Status.IN_PROGRESS
 
 
+def test_the_cancel_page_of_an_order_in_progress_says_why_it_cannot_be_cancelled(
+    admin_client, admin_user, staff_user
+):
+    order = new_package(admin_user)
+    services.start(order, by=staff_user)
+    page = admin_client.get(reverse("orders:cancel_order", args=[order.public_id])).text
+    assert "already in progress" in page
+    assert "Carrier staff have not started work" not in page
+    assert "Yes, cancel the order" not in page
+
+
 def test_read_only_users_see_orders_but_cannot_cancel(client, read_only_user, admin_user):
     order = new_package(admin_user)
     client.force_login(read_only_user)

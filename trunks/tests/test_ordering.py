@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from orders import services as order_services
 from orders.models import Order
 from trunks.models import Package, Trunk, TrunkContact, TrunkOrder
 from trunks.tests.factories import active_trunk, form_data, new_package, trunk_fields
@@ -184,6 +185,25 @@ def test_a_bundle_takes_no_third_trunk(admin_client, admin_user, staff_user):
     assert "already has its primary and its redundant trunk" in response.text
     assert Trunk.objects.count() == 2
     assert Order.objects.count() == 2
+
+
+def test_a_bundle_whose_primary_was_rejected_orders_a_new_primary(
+    admin_client, admin_user, staff_user
+):
+    order = new_package(admin_user)
+    order_services.reject(order, by=staff_user, reason="The switch address does not answer.")
+    package = Package.objects.get()
+    url = reverse("trunks:add_trunk", args=[package.public_id])
+    page = admin_client.get(reverse("trunks:package_detail", args=[package.public_id])).text
+    assert url in page and "Order Primary Trunk" in page and "Add Redundant Trunk" not in page
+
+    response = admin_client.post(url, form_data(name="Denver SBC 1b", package_name=None))
+
+    assert response.status_code == 302
+    new_primary = Trunk.objects.get(name="Denver SBC 1b")
+    assert (new_primary.role, new_primary.status) == (Trunk.Role.PRIMARY, Trunk.Status.PENDING)
+    page = admin_client.get(reverse("trunks:bundle_packages")).text
+    assert "Add Redundant Trunk" in page and "Order Primary Trunk" not in page
 
 
 def test_outbound_only_add_orders_another_trunk(admin_client, admin_user):

@@ -215,3 +215,67 @@ def test_another_enterprises_policy_is_not_found(admin_client, outsider, staff_u
     for name in ("trunks:policy_edit", "trunks:policy_delete"):
         assert admin_client.post(reverse(name, args=[policy.public_id])).status_code == 404
     assert RoutingPolicy.objects.count() == 1
+
+
+def test_the_manager_takes_as_many_queries_for_many_trunks_as_for_one(
+    admin_client, admin_user, trunk, django_assert_max_num_queries
+):
+    from trunks import services
+
+    url = reverse("trunks:routing_manager", args=[trunk.package.public_id])
+    with django_assert_max_num_queries(12) as one:
+        admin_client.get(url)
+    for number in range(5):
+        services.order_trunk(
+            trunk.package,
+            by=admin_user,
+            trunk=trunk_fields(f"Usage SBC {number + 2}"),
+            signaling=[{"host": f"34.120.10.{number + 6}", "port": 5060, "transport": "udp"}],
+        )
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = admin_client.get(url).text
+    assert "34.120.10.10:5060/UDP" in page
+
+
+def test_a_crafted_edit_cannot_route_to_an_outbound_only_trunk(admin_client, admin_user, trunk):
+    policy = save_policy(
+        trunk.package,
+        by=admin_user,
+        name="Main",
+        is_default=True,
+        fallback_number="",
+        targets=[Target(trunk, 1, 1)],
+    )
+    dialer = new_package(admin_user, name="Dialer", type=Package.Type.OUTBOUND_ONLY)
+    outbound = dialer.trunk_order.trunk
+    response = admin_client.post(
+        reverse("trunks:policy_edit", args=[policy.public_id]),
+        policy_data((trunk, 1, 1), (outbound, 2, 1)),
+    )
+    assert "Select a valid choice" in str(response.context["formset"].forms[1].errors)
+    assert [t.trunk for t in policy.targets.all()] == [trunk]
+
+
+def test_a_new_trunk_that_is_never_turned_up_leaves_its_policies(
+    admin_client, admin_user, staff_user, trunk, second
+):
+    from audit.models import AuditEvent
+    from orders import services as orders
+
+    policy = save_policy(
+        trunk.package,
+        by=admin_user,
+        name="Main",
+        is_default=True,
+        fallback_number="",
+        targets=[Target(trunk, 1, 1), Target(second, 1, 1)],
+    )
+    orders.reject(second.orders.get().order, by=staff_user, reason="Wrong switch.")
+
+    # Its calls go to the trunks that remain; a disconnected trunk receives none.
+    assert [t.trunk for t in policy.targets.all()] == [trunk]
+    event = AuditEvent.objects.filter(action="trunks.routing_policy.saved").latest("id")
+    assert "Usage SBC 2" in event.changes[0]["before"]
+    assert "Usage SBC 2" not in event.changes[0]["after"]
+    page = admin_client.get(reverse("trunks:routing_manager", args=[trunk.package.public_id]))
+    assert "Usage SBC 2 <span" not in page.text

@@ -8,7 +8,6 @@ from core.tenancy import enterprise_permission_required
 
 from .. import services
 from ..forms.trunk import NewPackageForm, TrunkOrderForm
-from ..models import Package
 from ..permissions import ORDER_TRUNKS
 from .common import package_of, place, submitted_again
 from .packages import package_type
@@ -49,14 +48,6 @@ def new_package(request, type):
     )
 
 
-def add_trunk_heading(package):
-    if package.type == Package.Type.BUNDLE:
-        return "Add Redundant Trunk"
-    if package.type == Package.Type.USAGE:
-        return "Create New Trunk"
-    return "Add an Outbound Only trunk"
-
-
 @enterprise_permission_required(ORDER_TRUNKS)
 def add_trunk(request, public_id):
     package = package_of(request, public_id)
@@ -87,7 +78,7 @@ def add_trunk(request, public_id):
             "form": form,
             "back_url": reverse("trunks:package_detail", args=[package.public_id]),
             "refusal": refusal,
-            "heading": f"{add_trunk_heading(package)}: {package.name}",
+            "heading": f"{services.add_trunk_label(package)}: {package.name}",
         },
     )
 

@@ -9,7 +9,7 @@ from core.tenancy import enterprise_permission_required
 
 from ..models import Package, RoutingPolicy, RoutingTarget, Trunk
 from ..permissions import ORDER_TRUNKS, VIEW_TRUNKS
-from ..services import bundle_refusal
+from ..services import add_trunk_label, bundle_refusal
 from .common import package_of
 
 
@@ -33,12 +33,8 @@ def package_list(request, type):
         .order_by("name", "id")
     )
     for package in packages:
-        roles = {trunk.role for trunk in package.live_trunks}
-        package.may_add_redundant = (
-            type == Package.Type.BUNDLE
-            and Trunk.Role.PRIMARY in roles
-            and Trunk.Role.REDUNDANT not in roles
-        )
+        role = package.next_trunk_role({trunk.role for trunk in package.live_trunks})
+        package.add_label = add_trunk_label(package, role) if role else ""
     return render(
         request,
         "trunks/package_list.html",
@@ -66,6 +62,7 @@ def package_detail(request, public_id):
             "policies": policies if package.takes_inbound_calls else RoutingPolicy.objects.none(),
             "can_order": request.user.has_perm(ORDER_TRUNKS),
             "add_refusal": bundle_refusal(package),
+            "add_label": add_trunk_label(package),
         },
     )
 

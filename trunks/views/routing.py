@@ -29,7 +29,9 @@ def routing_manager(request, public_id):
         {
             "package": package,
             "policies": policies,
-            "trunks": package.trunks.exclude(status="disconnected").order_by("name"),
+            "trunks": package.trunks.exclude(status="disconnected")
+            .prefetch_related("addresses")
+            .order_by("name"),
             "refusal": routing.inbound_refusal(package),
             "can_order": request.user.has_perm(ORDER_TRUNKS),
         },

@@ -171,3 +171,47 @@ def test_a_routing_policy_is_made_in_the_routing_policy_manager(
     row = page.get_by_role("row", name=re.compile("^Main"))
     expect(row).to_contain_text(trunk.name)
     expect(row).to_contain_text("(303) 555-0100")
+
+
+def test_plus_add_create_new_trunk_and_manage_by_their_names(
+    page, admin_user, staff_user, signed_in
+):
+    from trunks.models import Package
+    from trunks.tests.factories import active_trunk, new_package, trunk_fields
+
+    new_package(admin_user, name="Dialer", type=Package.Type.OUTBOUND_ONLY)
+    usage = active_trunk(
+        admin_user,
+        staff_user,
+        name="Chicago Usage",
+        type=Package.Type.USAGE,
+        trunk=trunk_fields("Chicago SBC 1"),
+    )
+    signed_in(page, admin_user)
+
+    # Outbound Only: +Add on the package orders another outbound trunk.
+    open_tile(page, "Outbound Only")
+    page.get_by_role("link", name="+Add").click()
+    fill_trunk_order(page.get_by_role("main"), trunk_name="Dialer SBC 2")
+    page.get_by_role("button", name="Submit Order").click()
+    expect(page.get_by_text(SUBMITTED)).to_be_visible()
+
+    # Usage: Create New Trunk in the Routing Policy Manager.
+    open_tile(page, "Usage")
+    page.get_by_role("link", name="Routing Policy Manager").click()
+    page.get_by_role("link", name="Create New Trunk").click()
+    fill_trunk_order(page.get_by_role("main"), trunk_name="Chicago SBC 2")
+    page.get_by_role("button", name="Submit Order").click()
+    expect(page.get_by_text(SUBMITTED)).to_be_visible()
+    assert set(Trunk.objects.filter(package__name="Dialer").values_list("name", flat=True)) == {
+        "Denver SBC 1",
+        "Dialer SBC 2",
+    }
+    assert Trunk.objects.filter(package=usage.package, name="Chicago SBC 2").exists()
+
+    # Inventory: Manage opens the trunk's page with its change and disconnect requests.
+    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Inventory").click()
+    page.get_by_role("link", name=f"Manage {usage.name}").click()
+    expect(page.get_by_role("heading", name=usage.name, level=1)).to_be_visible()
+    expect(page.get_by_role("link", name="Request a change")).to_be_visible()
+    expect(page.get_by_role("link", name="Disconnect")).to_be_visible()
