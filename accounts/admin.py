@@ -16,7 +16,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from audit.records import client_ip
@@ -80,18 +81,24 @@ class EnterpriseAdmin(admin.ModelAdmin):
 
     # What the enterprise's Administrators change in Enterprise Settings.
     SETTINGS = ["adr_delivery_enabled", "require_mfa", "time_zone"]
+    # What only carrier staff change.
+    ACCOUNT = ["name", "account_number", "status"]
 
     def save_model(self, request, obj, form, change):
         if not change:
             return super().save_model(request, obj, form, change)
-        # Save the rest as it stands, then the settings through the service that audits them.
-        wanted = {field: getattr(obj, field) for field in self.SETTINGS}
+        # Both kinds of change go through the services that audit them, from the stored row;
+        # nothing else is saved here (the applications are saved with the related objects).
+        wanted = {field: getattr(obj, field) for field in self.SETTINGS + self.ACCOUNT}
         stored = Enterprise.objects.get(pk=obj.pk)
-        for field in self.SETTINGS:
+        for field in wanted:
             setattr(obj, field, getattr(stored, field))
-        super().save_model(request, obj, form, change)
+        acting = {"by": request.user, "ip_address": client_ip(request)}
+        services.update_enterprise_account(
+            obj, **acting, **{field: wanted[field] for field in self.ACCOUNT}
+        )
         services.update_enterprise_settings(
-            obj, by=request.user, ip_address=client_ip(request), **wanted
+            obj, **acting, **{field: wanted[field] for field in self.SETTINGS}
         )
 
 
@@ -248,9 +255,15 @@ class CustomerUserChangeForm(PortalUserChangeForm):
 
 
 class PortalUserCreationForm(AdminUserCreationForm):
+    """A staff member: customers join by invitation, through the service that audits it."""
+
     class Meta(AdminUserCreationForm.Meta):
         model = User
-        fields = ["email", "name", "enterprise", "role", "is_staff"]
+        fields = ["email", "name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.is_staff = True
 
 
 @admin.register(User)
@@ -290,8 +303,9 @@ class UserAdmin(BaseUserAdmin):
         ("Staff", {"fields": ["is_active", "is_staff", "is_superuser", "user_permissions"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
+    # No password: customers choose their own (Send a password reset e-mails them a link).
     customer_fieldsets = [
-        (None, {"fields": ["public_id", "email", "password"]}),
+        (None, {"fields": ["public_id", "email"]}),
         ("Profile", {"fields": ["name", "phone", "time_zone"]}),
         (
             "Enterprise",
@@ -305,15 +319,9 @@ class UserAdmin(BaseUserAdmin):
             None,
             {
                 "classes": ["wide"],
-                "fields": [
-                    "email",
-                    "name",
-                    "enterprise",
-                    "role",
-                    "is_staff",
-                    "password1",
-                    "password2",
-                ],
+                "description": "Add a staff member here. Customers' users join by "
+                '<a href="{}">invitation</a>.',
+                "fields": ["email", "name", "usable_password", "password1", "password2"],
             },
         ),
     ]
@@ -321,11 +329,6 @@ class UserAdmin(BaseUserAdmin):
     @staticmethod
     def _is_customer(obj):
         return obj is not None and obj.enterprise_id is not None
-
-    def get_fieldsets(self, request, obj=None):
-        if self._is_customer(obj):
-            return self.customer_fieldsets
-        return super().get_fieldsets(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         if self._is_customer(obj):
@@ -343,7 +346,32 @@ class UserAdmin(BaseUserAdmin):
             )
         return super().get_form(request, obj, **kwargs)
 
-    actions = ["reset_mfa"]
+    def get_fieldsets(self, request, obj=None):
+        if self._is_customer(obj):
+            return self.customer_fieldsets
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            invite_url = reverse("admin:accounts_invitation_add")
+            (name, options), *rest = fieldsets
+            description = format_html(options["description"], invite_url)
+            fieldsets = [(name, {**options, "description": description}), *rest]
+        return fieldsets
+
+    def has_delete_permission(self, request, obj=None):
+        # Deactivate instead: the audit log keeps pointing at the user, and the rule that
+        # keeps an Administrator holds. Staff members are deleted as Django allows.
+        if obj is None:
+            return False
+        return not self._is_customer(obj) and super().has_delete_permission(request, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        # Customers choose their own password; staff send them a link (audited) instead.
+        user = self.get_object(request, id)
+        if self._is_customer(user):
+            raise PermissionDenied("Send the user a password reset instead.")
+        return super().user_change_password(request, id, form_url)
+
+    actions = ["reset_mfa", "send_password_reset"]
 
     @admin.action(description="Reset the MFA of the selected users", permissions=["change"])
     def reset_mfa(self, request, queryset):
@@ -355,6 +383,17 @@ class UserAdmin(BaseUserAdmin):
                 self.message_user(request, " ".join(refusal.messages), messages.WARNING)
             else:
                 self.message_user(request, f"The MFA of {user} was reset; they were e-mailed.")
+
+    @admin.action(description="Send the selected users a password reset", permissions=["change"])
+    def send_password_reset(self, request, queryset):
+        """As an Administrator does it in User Management: the user chooses the password."""
+        for user in queryset:
+            try:
+                services.send_password_reset(user, by=request.user, ip_address=client_ip(request))
+            except ValidationError as refusal:
+                self.message_user(request, " ".join(refusal.messages), messages.WARNING)
+            else:
+                self.message_user(request, f"A password reset link was sent to {user.email}.")
 
     def save_model(self, request, obj, form, change):
         if not (change and self._is_customer(obj)):

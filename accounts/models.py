@@ -8,7 +8,7 @@ from importlib import resources
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -335,10 +335,13 @@ class Invitation(AccessTypes):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            # Per enterprise: another enterprise's invitation for the same address must not
+            # tell a customer that the address is known (accounts.services.invite_user).
             models.UniqueConstraint(
+                F("enterprise"),
                 Lower("email"),
                 condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
-                name="one_pending_invitation_per_email",
+                name="one_pending_invitation_per_enterprise_and_email",
                 violation_error_message="This address already has a pending invitation.",
             )
         ]

@@ -58,6 +58,38 @@ def update_enterprise_settings(
     return changes
 
 
+ACCOUNT_FIELDS = {"name": "Name", "account_number": "Account number", "status": "Status"}
+
+
+@transaction.atomic
+def update_enterprise_account(enterprise, *, by, ip_address, name, account_number, status):
+    """Change what carrier staff keep of a customer account; return what changed, as Changes.
+
+    Suspending or closing the account ends its users' sessions at their next request.
+    """
+    labels = dict(type(enterprise).Status.choices)
+    wanted = {"name": name, "account_number": account_number, "status": status}
+    changed = [field for field, value in wanted.items() if getattr(enterprise, field) != value]
+    changes = []
+    for field in changed:
+        before, after = getattr(enterprise, field), wanted[field]
+        if field == "status":
+            before, after = labels[before], labels[after]
+        changes.append(Change(ACCOUNT_FIELDS[field], before, after))
+        setattr(enterprise, field, wanted[field])
+    if changed:
+        enterprise.save(update_fields=changed)
+        record(
+            actions.ACCOUNT_CHANGED,
+            actor=by,
+            ip_address=ip_address,
+            enterprise=enterprise,
+            obj=enterprise,
+            changes=changes,
+        )
+    return changes
+
+
 PROFILE_FIELDS = {"name": "Name", "phone": "Phone", "time_zone": "Time zone"}
 
 
@@ -118,13 +150,19 @@ def _held_elsewhere(email, *, enterprise, by):
     owner = _owner_of(email)
     if owner is not None and (by.is_staff or owner.enterprise_id == enterprise.pk):
         raise ValidationError({"email": "A user with this email address already exists."})
-    if owner is not None:
-        return "The address belongs to a user of another enterprise or to staff."
-    # Across every enterprise: an address can join only one.
-    pending = Invitation.objects.with_scopes_disabled().usable().filter(email__iexact=email).first()
-    if pending is not None and (by.is_staff or pending.enterprise_id == enterprise.pk):
+    pending = Invitation.objects.with_scopes_disabled().usable().filter(email__iexact=email)
+    if pending.filter(enterprise=enterprise).exists() or (by.is_staff and pending.exists()):
         raise ValidationError({"email": PENDING_INVITATION_MESSAGE})
-    if pending is not None:
+    return _reason_held_elsewhere(email, enterprise=enterprise)
+
+
+def _reason_held_elsewhere(email, *, enterprise):
+    """Why another enterprise or staff hold email, or None: an address can join only one."""
+    owner = _owner_of(email)
+    if owner is not None and owner.enterprise_id != enterprise.pk:
+        return "The address belongs to a user of another enterprise or to staff."
+    others = Invitation.objects.with_scopes_disabled().usable().exclude(enterprise=enterprise)
+    if others.filter(email__iexact=email).exists():
         return "The address has a pending invitation from another enterprise."
     return None
 
@@ -171,17 +209,12 @@ def invite_user(
 ):
     """Invite someone to join enterprise and e-mail them the link; return the Invitation.
 
-    An address that another enterprise holds gets no invitation and no e-mail, and None is
-    returned: the caller answers as if it were sent, so that a customer cannot find out which
-    addresses other customers use. Staff are told and sort it out.
+    An address that another enterprise holds gets an invitation that is never e-mailed: the
+    customer sees it pending like any other, so that they cannot find out which addresses
+    other customers use. Staff are told instead and sort it out.
     """
     email = email.strip().lower()
     conflict = _held_elsewhere(email, enterprise=enterprise, by=by)
-    if conflict:
-        _tell_staff_of_held_address(
-            email, enterprise=enterprise, by=by, ip_address=ip_address, reason=conflict
-        )
-        return None
     # An expired invitation still holds the address; it can never be used, so close it.
     Invitation.objects.with_scopes_disabled().pending().filter(
         email__iexact=email, expires_at__lte=timezone.now()
@@ -211,8 +244,21 @@ def invite_user(
         obj=invitation,
         details={"email": email, "role": role.name, "access": invitation.access_types},
     )
-    _send_invitation(invitation, token)
+    _send_unless_held(invitation, token, by=by, ip_address=ip_address, reason=conflict)
     return invitation
+
+
+def _send_unless_held(invitation, token, *, by, ip_address, reason):
+    if reason:
+        _tell_staff_of_held_address(
+            invitation.email,
+            enterprise=invitation.enterprise,
+            by=by,
+            ip_address=ip_address,
+            reason=reason,
+        )
+    else:
+        _send_invitation(invitation, token)
 
 
 def _tell_staff_of_held_address(email, *, enterprise, by, ip_address, reason):
@@ -234,8 +280,8 @@ def _tell_staff_of_held_address(email, *, enterprise, by, ip_address, reason):
         mail_admins,
         f"Invitation not sent: {email} for {enterprise}",
         f"{by} ({by.email}) of {enterprise} invited {email}. {reason}\n\n"
-        "No invitation was created and nothing was sent to the address; the customer was "
-        "told that the invitation was sent. Contact them to sort it out.",
+        "Nothing was sent to the address; the customer was told that the invitation was "
+        "sent and sees it pending. Contact them to sort it out.",
         kind="E-mail to staff",
         enterprise=enterprise,
     )
@@ -261,7 +307,8 @@ def resend_invitation(invitation, *, by, ip_address):
     token = invitation.issue_token()
     invitation.save(update_fields=["token_hash", "expires_at"])
     record(actions.INVITATION_RESENT, actor=by, ip_address=ip_address, obj=invitation)
-    _send_invitation(invitation, token)
+    reason = _reason_held_elsewhere(invitation.email, enterprise=invitation.enterprise)
+    _send_unless_held(invitation, token, by=by, ip_address=ip_address, reason=reason)
     return invitation
 
 

@@ -7,6 +7,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -330,6 +331,26 @@ def test_staff_changes_to_enterprise_settings_are_audited(
     assert event.changes_in_words == (
         "Require MFA: off → on; Time zone: America/New_York → America/Chicago"
     )
+    account_event = events(actions.ACCOUNT_CHANGED)[0]
+    assert account_event.actor == staff_user
+    assert account_event.changes_in_words == "Name: Acme Telecom → Acme Telecom West"
+
+
+def test_suspending_an_account_in_the_back_office_is_audited_and_signs_its_users_out(
+    staff_client, staff_user, enterprise, admin_user
+):
+    alice = Client()
+    alice.force_login(admin_user)
+    assert alice.get(reverse("dashboard")).status_code == 200
+    data = form_data(staff_client, _enterprise_url(enterprise), "enterprise_form")
+    data.update(status="suspended")
+    assert staff_client.post(_enterprise_url(enterprise), data).status_code == 302
+
+    assert Enterprise.objects.get(pk=enterprise.pk).status == "suspended"
+    [event] = events(actions.ACCOUNT_CHANGED)
+    assert event.actor == staff_user
+    assert event.changes_in_words == "Status: Active → Suspended"
+    assert alice.get(reverse("dashboard")).status_code == 302
 
 
 def test_the_enterprise_page_lists_users_without_editing_them(staff_client, enterprise, admin_user):
@@ -342,22 +363,79 @@ def test_an_unchanged_enterprise_records_nothing(staff_client, enterprise, admin
     data = form_data(staff_client, _enterprise_url(enterprise), "enterprise_form")
     assert staff_client.post(_enterprise_url(enterprise), data).status_code == 302
     assert not events(actions.SETTINGS_CHANGED)
+    assert not events(actions.ACCOUNT_CHANGED)
     assert Enterprise.objects.get(pk=enterprise.pk).name == "Acme Telecom"
 
 
-def test_staff_can_still_create_a_user(staff_client, enterprise):
+def test_staff_add_only_staff_members_directly(staff_client, enterprise):
     response = staff_client.post(
         reverse("admin:accounts_user_add"),
         {
-            "email": "new@acme.test",
-            "name": "New Person",
+            "email": "ops@carrier.test",
+            "name": "Olive Ops",
+            # Customer fields are not on the form: customers join by invitation.
             "enterprise": enterprise.pk,
-            "role": role(Role.GENERAL_USER).pk,
+            "role": role(Role.ADMINISTRATOR).pk,
             "usable_password": "false",
         },
     )
     assert response.status_code == 302, response.text
-    assert User.objects.filter(email="new@acme.test").exists()
+    user = User.objects.get(email="ops@carrier.test")
+    assert (user.is_staff, user.enterprise, user.role) == (True, None, None)
+
+
+def test_the_add_page_sends_staff_to_invite_customers(staff_client):
+    page = staff_client.get(reverse("admin:accounts_user_add")).text
+    assert 'name="enterprise"' not in page
+    assert 'name="role"' not in page
+    assert f'href="{INVITATION_ADD_URL}"' in page
+
+
+def test_staff_cannot_set_a_customers_password(staff_client, general_user, password):
+    url = reverse("admin:auth_user_password_change", args=[general_user.pk])
+    strong = "quiet lanterns mossy rivers"
+    response = staff_client.post(url, {"password1": strong, "password2": strong})
+    assert response.status_code == 403
+    general_user.refresh_from_db()
+    assert general_user.check_password(password)
+    # Nor is a link to that form offered on the customer's page.
+    assert url not in staff_client.get(_user_url(general_user)).text
+
+
+def test_staff_may_still_set_a_staff_members_password(staff_client, staff_user):
+    other = UserFactory(email="ops@carrier.test", enterprise=None, role=None, is_staff=True)
+    url = reverse("admin:auth_user_password_change", args=[other.pk])
+    strong = "quiet lanterns mossy rivers"
+    response = staff_client.post(url, {"password1": strong, "password2": strong})
+    assert response.status_code == 302
+    other.refresh_from_db()
+    assert other.check_password(strong)
+
+
+def test_staff_send_a_customer_a_password_reset_through_the_service(
+    staff_client, staff_user, general_user, mailoutbox, run_jobs, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("admin:accounts_user_changelist"),
+            {"action": "send_password_reset", "_selected_action": [general_user.pk]},
+            follow=True,
+        )
+    assert "A password reset link was sent to bob@acme.test." in response.text
+    assert events(actions.PASSWORD_RESET_SENT)[0].actor == staff_user
+    run_jobs()
+    assert [message.to for message in mailoutbox] == [["bob@acme.test"]]
+
+
+def test_staff_cannot_delete_a_customer_user(staff_client, admin_user):
+    url = reverse("admin:accounts_user_delete", args=[admin_user.pk])
+    assert staff_client.post(url, {"post": "yes"}).status_code == 403
+    response = staff_client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "delete_selected", "_selected_action": [admin_user.pk], "post": "yes"},
+    )
+    assert response.status_code in (200, 302)
+    assert User.objects.filter(pk=admin_user.pk).exists()
 
 
 def test_staff_reset_a_users_mfa_through_the_service(

@@ -1,6 +1,8 @@
 """Passwords that are easy to guess are refused, wherever a password is chosen."""
 
 import pytest
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -95,6 +97,32 @@ def test_changing_the_password_takes_a_passphrase(client, pat, password, good):
     assert response.status_code == 302
     pat.refresh_from_db()
     assert pat.check_password(good)
+
+
+def reset_url(client, user):
+    """The Forgot password link's page, as the e-mailed link leads to it."""
+    kwargs = {"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)}
+    response = client.get(reverse("account_reset_password_from_key", kwargs=kwargs))
+    assert response.status_code == 302
+    return response.url
+
+
+@pytest.mark.parametrize("weak", WEAK)
+def test_a_password_reset_refuses_a_guessable_one(client, pat, password, weak):
+    url = reset_url(client, pat)
+    response = client.post(url, {"password1": weak, "password2": weak})
+    assert response.status_code == 200
+    assert "This password " in response.text
+    pat.refresh_from_db()
+    assert pat.check_password(password)
+
+
+def test_a_password_reset_takes_a_passphrase(client, pat):
+    url = reset_url(client, pat)
+    response = client.post(url, {"password1": GOOD[0], "password2": GOOD[0]})
+    assert response.status_code == 302
+    pat.refresh_from_db()
+    assert pat.check_password(GOOD[0])
 
 
 @pytest.mark.parametrize(

@@ -148,8 +148,8 @@ def invite_user(request):
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         try:
-            # None for an address another enterprise holds: staff are told, and the answer
-            # is the same as for an invitation sent.
+            # An address another enterprise holds gets the same answer (and a pending
+            # invitation that is never sent); staff are told.
             services.invite_user(
                 enterprise=request.enterprise,
                 by=request.user,

@@ -45,3 +45,27 @@ def test_a_refused_page_says_why_and_leads_back(
 
     page.get_by_role("link", name="Back to the previous page").click()
     expect(page).to_have_url(re.compile(r"/help/$"))
+
+
+def test_a_failure_shows_the_styled_500_page_with_a_way_back(
+    page, general_user, signed_in, browser_problems, monkeypatch, settings, screenshot
+):
+    assert settings.DEBUG is False
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    signed_in(page, general_user, "/help/")
+    monkeypatch.setattr("accounts.views.dashboard.render", fail)
+    page.goto("/")
+
+    expect(page.get_by_role("heading", name="Something went wrong")).to_be_visible()
+    expect(page.get_by_text("the database went away")).to_have_count(0)
+    # The portal's stylesheet was applied: the page is not bare text.
+    assert page.evaluate("document.styleSheets.length") > 0
+    screenshot(page, "error-500")
+    forget_expected_status(browser_problems, 500)
+
+    monkeypatch.undo()
+    page.get_by_role("link", name="Go to the Dashboard").click()
+    expect(page.get_by_role("heading", name="My Applications")).to_be_visible()
