@@ -1,8 +1,6 @@
 import json
-from datetime import datetime, time, timedelta
 
 import django_filters
-from django import forms
 from django.db.models import Case, F, Func, JSONField, TextField, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, Left, Lower, Substr, Upper
 from django.shortcuts import render
@@ -10,6 +8,7 @@ from django.urls import path
 from django.utils import timezone
 
 from core.exports import ToChar
+from core.filters import DateRangeFilterSet
 from core.tables import Column, DataTable
 from core.tenancy import enterprise_permission_required
 
@@ -18,21 +17,8 @@ from .models import AuditEvent
 from .permissions import VIEW_AUDIT_LOG
 
 
-def _start_of_day(day):
-    """The first instant of a day in the viewer's time zone."""
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-class AuditEventFilterForm(forms.Form):
-    def clean(self):
-        cleaned_data = super().clean()
-        date_from, date_to = cleaned_data.get("date_from"), cleaned_data.get("date_to")
-        if date_from and date_to and date_from > date_to:
-            self.add_error("date_from", "From must be on or before To.")
-        return cleaned_data
-
-
-class AuditEventFilter(django_filters.FilterSet):
+class AuditEventFilter(DateRangeFilterSet):
+    date_field = "created_at"
     action = django_filters.ChoiceFilter(choices=actions.choices, empty_label="All")
     # Substring searches, each served by a trigram index (migrations 0002 and 0003).
     actor = django_filters.CharFilter(
@@ -42,23 +28,10 @@ class AuditEventFilter(django_filters.FilterSet):
     acted_upon = django_filters.CharFilter(
         field_name="object_repr", lookup_expr="icontains", label="Acted upon"
     )
-    date_from = django_filters.DateFilter(
-        label="From", method="filter_date_from", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = django_filters.DateFilter(
-        label="To", method="filter_date_to", widget=forms.DateInput(attrs={"type": "date"})
-    )
 
     class Meta:
         model = AuditEvent
-        form = AuditEventFilterForm
         fields = ["action", "actor", "acted_upon", "date_from", "date_to"]
-
-    def filter_date_from(self, queryset, name, value):
-        return queryset.filter(created_at__gte=_start_of_day(value))
-
-    def filter_date_to(self, queryset, name, value):
-        return queryset.filter(created_at__lt=_start_of_day(value + timedelta(days=1)))
 
 
 def _time(event):

@@ -20,16 +20,16 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connections, transaction
-from django.db.models import DateTimeField, F, Func, TextField, Value
+from django.db.models import Case, DateTimeField, F, Func, TextField, Value, When
 from django.http import FileResponse, Http404, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from .jobs import start_job
+from .jobs import job_for_member, start_job
 from .models import Job
-from .tenancy import enterprise_member_required, get_for_member
+from .tenancy import enterprise_member_required
 
 EXPORT_DIR = "exports"
 EXPORT_KEEP_DAYS = 3
@@ -54,6 +54,15 @@ class ToChar(Func):
 
     def __init__(self, expression, format, **extra):
         super().__init__(expression, Value(format), **extra)
+
+
+def choice_label_sql(field, choices):
+    """The label of a choice field's value, in SQL: the CSV's twin of get_FOO_display()."""
+    return Case(
+        *(When(**{field: value}, then=Value(label)) for value, label in choices),
+        default=Value(""),
+        output_field=TextField(),
+    )
 
 
 def _export_expression(column):
@@ -185,9 +194,7 @@ def write_export(job, table_name, user_id, query_string, filename):
 
 @enterprise_member_required
 def download_export(request, public_id, filename):
-    job = get_for_member(request, Job.objects.all(), public_id=public_id)
-    if job.permission and not request.user.has_perm(job.permission):
-        raise PermissionDenied("Your role does not allow this.")
+    job = job_for_member(request, public_id)
     if job.status != Job.Status.SUCCEEDED or not default_storage.exists(export_path(job)):
         raise Http404("This download has expired.")
     return FileResponse(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives, mail_admins
 from django.db import transaction
 from django.urls import reverse
@@ -19,7 +20,7 @@ from django_scopes import scopes_disabled
 from rq import Callback, Retry, get_current_job
 from rq.job import Job as RQJob
 
-from .tenancy import enterprise_scope
+from .tenancy import enterprise_scope, get_for_member
 
 logger = logging.getLogger(__name__)
 
@@ -206,6 +207,17 @@ def start_job(func, *args, title, permission, enterprise=None, created_by=None):
         created_by=created_by,
     )
     enqueue(run_job, job.pk, *args, kind=title, enterprise=enterprise)
+    return job
+
+
+def job_for_member(request, public_id):
+    """A job of the request's enterprise the user may follow: 404 for another enterprise's job,
+    403 to a member whose role lacks the permission of the job's kind."""
+    from .models import Job
+
+    job = get_for_member(request, Job.objects.all(), public_id=public_id)
+    if job.permission and not request.user.has_perm(job.permission):
+        raise PermissionDenied("Your role does not allow this.")
     return job
 
 

@@ -1,4 +1,3 @@
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -6,16 +5,14 @@ from django.views.decorators.http import require_POST
 
 from .exports import urlpatterns as export_urlpatterns
 from .inventory import urlpatterns as inventory_urlpatterns
-from .models import Job
+from .jobs import job_for_member
 from .tables import DataTable
-from .tenancy import enterprise_member_required, get_for_member
+from .tenancy import enterprise_member_required
 
 
 @enterprise_member_required
 def job_status(request, public_id):
-    job = get_for_member(request, Job.objects.all(), public_id=public_id)
-    if job.permission and not request.user.has_perm(job.permission):
-        raise PermissionDenied("Your role does not allow this.")
+    job = job_for_member(request, public_id)
     template = "core/_job_status.html" if request.htmx else "core/job_status.html"
     return render(request, template, {"job": job})
 

@@ -43,6 +43,11 @@ def register(kind):
     _kinds[kind.key] = kind
 
 
+def unregister(key):
+    """Remove the kind registered as key: the tests' own kind is registered test by test."""
+    del _kinds[key]
+
+
 def get(key):
     """The kind registered as key; KeyError when no app registers it."""
     return _kinds[key]

@@ -5,6 +5,7 @@ permission is a 403. Each app lists its URLs in <app>/tests/url_cases.py; the ap
 settings.PORTAL_APPS, so an app without that module, or a URL it does not list, fails here.
 """
 
+from contextlib import ExitStack
 from importlib import import_module
 
 import pytest
@@ -46,12 +47,16 @@ def test_every_portal_url_is_listed():
 @pytest.fixture
 def urls(enterprise, admin_user, general_user):
     objects = {}
-    for module in _case_modules():
-        objects.update(module.objects(enterprise, admin_user, general_user))
-    return {
-        name: reverse(name, kwargs=objects[case.kwargs] if case.kwargs else None)
-        for name, case in CASES.items()
-    }
+    with ExitStack() as stack:
+        for module in _case_modules():
+            # What an app's cases need while they run (orders: the order kind of its tests).
+            if hasattr(module, "in_place"):
+                stack.enter_context(module.in_place())
+            objects.update(module.objects(enterprise, admin_user, general_user))
+        yield {
+            name: reverse(name, kwargs=objects[case.kwargs] if case.kwargs else None)
+            for name, case in CASES.items()
+        }
 
 
 @pytest.fixture

@@ -3,7 +3,9 @@
 Each app in settings.PORTAL_APPS has a module <app>/tests/url_cases.py with
 - CASES: {url name: Case} for every named URL of the app, and
 - objects(enterprise, admin_user, general_user): {builder name: URL kwargs} for the URLs that
-  name an object; the objects belong to Acme, the personas' enterprise.
+  name an object; the objects belong to Acme, the personas' enterprise; and optionally
+- in_place(): a context manager the test enters around it all, for what the app's URLs need
+  registered while they are walked (orders registers a test order kind with it).
 """
 
 from dataclasses import dataclass, field

@@ -4,29 +4,18 @@ Cells made in Python on the page have their SQL twin (`export`) for the CSV, whi
 writes itself (core/exports.py).
 """
 
-from datetime import datetime, time, timedelta
-
 import django_filters
-from django import forms
 from django.db.models import Case, F, Func, OuterRef, StringAgg, Subquery, TextField, Value, When
-from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Upper
-from django.utils import timezone
+from django.db.models.functions import Cast, Coalesce, Concat, Upper
 
+from core.exports import choice_label_sql
 from core.tables import Column, DataTable
 from orders.models import Order
+from orders.tables import OrderFilter, order_columns
 
 from .models import Package, Trunk, TrunkAddress, TrunkOrder
 from .permissions import VIEW_TRUNKS
 from .services import KIND
-
-
-def label_sql(field, choices):
-    """The label of a choice field's value, in SQL."""
-    return Case(
-        *(When(**{field: value}, then=Value(label)) for value, label in choices),
-        default=Value(""),
-        output_field=TextField(),
-    )
 
 
 def addresses_sql(kind):
@@ -116,20 +105,20 @@ class TrunkTable(DataTable):
             sort_by="status",
             value=lambda t: t.get_status_display(),
             template="trunks/_status_cell.html",
-            export=label_sql("status", Trunk.Status.choices),
+            export=choice_label_sql("status", Trunk.Status.choices),
         ),
         Column("package", "Package", value=lambda t: t.package.name, export="package__name"),
         Column(
             "type",
             "Package type",
             value=lambda t: t.package.get_type_display(),
-            export=label_sql("package__type", Package.Type.choices),
+            export=choice_label_sql("package__type", Package.Type.choices),
         ),
         Column(
             "role",
             "Role",
             value=lambda t: t.get_role_display(),
-            export=label_sql("role", Trunk.Role.choices),
+            export=choice_label_sql("role", Trunk.Role.choices),
         ),
         Column("max_channels", "Channels"),
         Column(
@@ -157,7 +146,7 @@ class TrunkTable(DataTable):
             "Authentication",
             value=lambda t: t.get_auth_display(),
             default=False,
-            export=label_sql("auth", Trunk.Auth.choices),
+            export=choice_label_sql("auth", Trunk.Auth.choices),
         ),
         Column(
             "location",
@@ -191,50 +180,27 @@ class TrunkTable(DataTable):
         return Trunk.objects.select_related("package").prefetch_related("addresses")
 
 
-def _start_of_day(day):
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-class TrunkOrderFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Search", method="filter_search")
-    status = django_filters.ChoiceFilter(choices=Order.Status.choices, empty_label="All")
+class TrunkOrderFilter(OrderFilter):
     type = django_filters.ChoiceFilter(
         label="Type",
         field_name="trunk_order__type",
         choices=TrunkOrder.Type.choices,
         empty_label="All",
     )
-    date_from = django_filters.DateFilter(
-        label="From", method="filter_date_from", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = django_filters.DateFilter(
-        label="To", method="filter_date_to", widget=forms.DateInput(attrs={"type": "date"})
-    )
 
-    class Meta:
-        model = Order
+    class Meta(OrderFilter.Meta):
         fields = ["q", "status", "type", "date_from", "date_to"]
 
-    def filter_search(self, queryset, name, value):
-        """Orders by the start of their reference, their Order Reference ID, or a name in them."""
-        value = value.strip()
-        matches = (
-            Order.objects.filter(reference__startswith=value.upper())
-            .order_by()
-            .values("pk")
+    def matches(self, value):
+        """Also the orders of trunks and packages whose name contains value."""
+        return (
+            super()
+            .matches(value)
             .union(
-                Order.objects.filter(customer_reference__iexact=value).order_by().values("pk"),
                 by_name(TrunkOrder, "trunk__name", value, pk="order_id"),
                 by_name(TrunkOrder, "trunk__package__name", value, pk="order_id"),
             )
         )
-        return queryset.filter(pk__in=matches)
-
-    def filter_date_from(self, queryset, name, value):
-        return queryset.filter(placed_at__gte=_start_of_day(value))
-
-    def filter_date_to(self, queryset, name, value):
-        return queryset.filter(placed_at__lt=_start_of_day(value + timedelta(days=1)))
 
 
 class TrunkOrderTable(DataTable):
@@ -243,20 +209,12 @@ class TrunkOrderTable(DataTable):
     filterset_class = TrunkOrderFilter
     default_sort = "-placed"
     # Sorted by the indexes (enterprise, kind, [status,] -placed_at, -id) of Order.
-    columns = [
-        Column(
-            "reference",
-            "Reference ID",
-            template="orders/_reference_cell.html",
-            always=True,
-            export="reference",
-        ),
-        Column("customer_reference", "Order Reference ID"),
+    columns = order_columns(
         Column(
             "type",
             "Type",
             value=lambda o: o.trunk_order.get_type_display(),
-            export=label_sql("trunk_order__type", TrunkOrder.Type.choices),
+            export=choice_label_sql("trunk_order__type", TrunkOrder.Type.choices),
         ),
         Column(
             "package",
@@ -270,35 +228,7 @@ class TrunkOrderTable(DataTable):
             value=lambda o: o.trunk_order.trunk.name,
             export="trunk_order__trunk__name",
         ),
-        Column(
-            "status",
-            "Status",
-            sort_by="status",
-            value=lambda o: o.get_status_display(),
-            template="orders/_status_cell.html",
-            export=label_sql("status", Order.Status.choices),
-        ),
-        Column("placed", "Placed", sort_by="placed_at", value=lambda o: o.placed_at),
-        Column(
-            "placed_by",
-            "Placed by",
-            value=lambda o: o.placed_by or "A former user",
-            export=Coalesce(
-                NullIf("placed_by__name", Value("")),
-                "placed_by__email",
-                Value("A former user"),
-                output_field=TextField(),
-            ),
-        ),
-        Column(
-            "updated",
-            "Last change",
-            sort_by=None,
-            value=lambda o: o.updated_at,
-            default=False,
-            export="updated_at",
-        ),
-    ]
+    )
 
     def get_queryset(self):
         return Order.objects.filter(kind=KIND).select_related(

@@ -1,4 +1,4 @@
-"""CSV exports (core.exports): streamed when short, written by a job when long, never cut."""
+"""The users list's CSV exports (core.exports): streamed when short, written by a job when long."""
 
 import csv
 import io

@@ -1,5 +1,3 @@
-import csv
-import io
 from datetime import UTC, datetime
 
 import pytest
@@ -10,6 +8,7 @@ from django.urls import reverse
 from accounts import actions, services
 from accounts.models import Role, User
 from audit.models import AuditEvent
+from tests.downloads import csv_rows
 from tests.factories import UserFactory, role
 from tests.totp import enable_totp
 
@@ -35,10 +34,6 @@ def _edit(client, user, *, role_slug, access, name=None, **kwargs):
 
 def _rows(response):
     return {row["object"].email: row for row in response.context["table"]["rows"]}
-
-
-def _csv(response):
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
 @pytest.fixture
@@ -118,7 +113,7 @@ def test_it_downloads_the_list_as_csv(admin_client, admin_user, general_user, re
     response = admin_client.get(USERS_URL, {"format": "csv", "status": "active"})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv"
-    rows = _csv(response)
+    rows = csv_rows(response)
     assert rows[0] == [
         "Name",
         "Email",
@@ -152,7 +147,11 @@ def test_it_remembers_the_column_choice(admin_client, admin_user, general_user):
     assert labels == ["Name", "Role", "Actions"]
     assert "bob@acme.test" not in response.text
     # The CSV has every column all the same.
-    assert _csv(admin_client.get(USERS_URL, {"format": "csv"}))[0][:3] == ["Name", "Email", "Role"]
+    assert csv_rows(admin_client.get(USERS_URL, {"format": "csv"}))[0][:3] == [
+        "Name",
+        "Email",
+        "Role",
+    ]
 
 
 def test_it_sorts_and_pages_through_users(admin_client, enterprise, admin_user, monkeypatch):
@@ -182,7 +181,7 @@ def test_the_list_makes_the_same_number_of_queries_for_many_users(
         response = admin_client.get(USERS_URL)
     assert len(response.context["table"]["rows"]) == 31
     with django_assert_max_num_queries(9):
-        rows = _csv(admin_client.get(USERS_URL, {"format": "csv"}))
+        rows = csv_rows(admin_client.get(USERS_URL, {"format": "csv"}))
     assert len(rows) == 32
 
 

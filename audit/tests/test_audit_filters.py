@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from accounts import actions
 from audit.models import AuditEvent
 from audit.records import record
+from audit.tests import actions
 
 URL = reverse("audit:audit_log")
 

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from accounts.models import Role
 from core import inventory
 from core.inventory import InventoryTab
+from core.permissions import BILLING
 from tests.factories import UserFactory, role
 
 INVENTORY = reverse("inventory")
@@ -17,7 +17,7 @@ NUMBERS_TAB = InventoryTab("us-domestic", "US Domestic", "support:help", order=2
 @pytest.fixture
 def billing_client(client, enterprise):
     client.force_login(
-        UserFactory(email="bill@acme.test", enterprise=enterprise, role=role(Role.BILLING))
+        UserFactory(email="bill@acme.test", enterprise=enterprise, role=role(BILLING))
     )
     return client
 

@@ -5,14 +5,16 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.http import QueryDict, StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import User
 from core.tables import Column, DataTable, csv_safe, row_compare
 from tests.factories import UserFactory
+
+User = get_user_model()
 
 
 class PeopleTable(DataTable):

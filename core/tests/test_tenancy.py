@@ -6,7 +6,7 @@ from django.http import Http404
 from django.test import RequestFactory
 from django_scopes import ScopeError, scope
 
-from audit.models import AuditEvent
+from core.models import Job
 from core.tenancy import (
     TenantMiddleware,
     enterprise_scope,
@@ -18,29 +18,27 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def events(enterprise, other_enterprise):
+def jobs(enterprise, other_enterprise):
     return {
-        "acme": AuditEvent.objects.create(enterprise=enterprise, action="accounts.user.signed_in"),
-        "globex": AuditEvent.objects.create(
-            enterprise=other_enterprise, action="accounts.user.signed_in"
-        ),
+        "acme": Job.objects.create(enterprise=enterprise, title="Acme's export"),
+        "globex": Job.objects.create(enterprise=other_enterprise, title="Globex's export"),
     }
 
 
-def test_a_tenant_query_outside_any_scope_fails(events):
+def test_a_tenant_query_outside_any_scope_fails(jobs):
     with scope(), pytest.raises(ScopeError):
-        list(AuditEvent.objects.all())
+        list(Job.objects.all())
 
 
-def test_a_tenant_query_without_an_enterprise_fails(events):
+def test_a_tenant_query_without_an_enterprise_fails(jobs):
     with no_enterprise_scope(), pytest.raises(ScopeError):
-        AuditEvent.objects.count()
+        Job.objects.count()
 
 
-def test_inside_a_scope_only_that_enterprises_rows_exist(enterprise, events):
+def test_inside_a_scope_only_that_enterprises_rows_exist(enterprise, jobs):
     with enterprise_scope(enterprise):
-        assert list(AuditEvent.objects.all()) == [events["acme"]]
-        assert not AuditEvent.objects.filter(pk=events["globex"].pk).exists()
+        assert list(Job.objects.all()) == [jobs["acme"]]
+        assert not Job.objects.filter(pk=jobs["globex"].pk).exists()
 
 
 def test_a_missing_enterprise_is_refused_rather_than_read_as_no_filter():
@@ -55,9 +53,9 @@ def _run_middleware(user, path="/"):
     def view(request):
         seen["enterprise"] = request.enterprise
         try:
-            seen["events"] = list(AuditEvent.objects.all())
+            seen["jobs"] = list(Job.objects.all())
         except ScopeError:
-            seen["events"] = "ScopeError"
+            seen["jobs"] = "ScopeError"
         return None
 
     request = RequestFactory().get(path)
@@ -66,39 +64,39 @@ def _run_middleware(user, path="/"):
     return seen
 
 
-def test_a_customer_request_sees_only_its_enterprise(admin_user, enterprise, events):
+def test_a_customer_request_sees_only_its_enterprise(admin_user, enterprise, jobs):
     seen = _run_middleware(admin_user)
     assert seen["enterprise"] == enterprise
-    assert seen["events"] == [events["acme"]]
+    assert seen["jobs"] == [jobs["acme"]]
 
 
-def test_an_anonymous_request_cannot_query_tenant_rows(events):
+def test_an_anonymous_request_cannot_query_tenant_rows(jobs):
     from django.contrib.auth.models import AnonymousUser
 
     seen = _run_middleware(AnonymousUser())
     assert seen["enterprise"] is None
-    assert seen["events"] == "ScopeError"
+    assert seen["jobs"] == "ScopeError"
 
 
-def test_staff_see_every_enterprise_in_the_back_office_only(staff_user, events):
-    assert len(_run_middleware(staff_user, "/admin/audit/auditevent/")["events"]) == 2
-    assert _run_middleware(staff_user, "/")["events"] == "ScopeError"
+def test_staff_see_every_enterprise_in_the_back_office_only(staff_user, jobs):
+    assert len(_run_middleware(staff_user, "/admin/core/job/")["jobs"]) == 2
+    assert _run_middleware(staff_user, "/")["jobs"] == "ScopeError"
 
 
-def test_get_for_member_is_404_for_another_enterprises_object(admin_user, outsider, events):
+def test_get_for_member_is_404_for_another_enterprises_object(admin_user, outsider, jobs):
     request = RequestFactory().get("/")
     request.user, request.enterprise = outsider, outsider.enterprise
     with enterprise_scope(outsider.enterprise), pytest.raises(Http404):
-        get_for_member(request, AuditEvent.objects.all(), pk=events["acme"].pk)
+        get_for_member(request, Job.objects.all(), pk=jobs["acme"].pk)
 
 
-def test_get_for_member_is_403_without_the_permission(general_user, events):
+def test_get_for_member_is_403_without_the_permission(general_user, jobs):
     request = RequestFactory().get("/")
     request.user, request.enterprise = general_user, general_user.enterprise
     with enterprise_scope(general_user.enterprise), pytest.raises(PermissionDenied):
         get_for_member(
             request,
-            AuditEvent.objects.all(),
-            permission="audit.view_audit_log",
-            pk=events["acme"].pk,
+            Job.objects.all(),
+            permission="accounts.manage_users",
+            pk=jobs["acme"].pk,
         )

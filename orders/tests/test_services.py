@@ -10,34 +10,34 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from orders import services
 from orders.models import REFERENCE_ALPHABET, Order, new_reference
-from trunks.models import Trunk
-from trunks.tests.factories import new_package
+
+from .kinds import hook_calls, place
 
 Status = Order.Status
 
 
 @pytest.fixture
 def order(general_user):
-    return new_package(general_user)
+    return place(general_user)
 
 
 def test_references_are_short_and_unambiguous():
-    reference = new_reference("TO")
-    assert re.fullmatch(r"TO-[2-9A-HJKMNP-Z]{6}", reference)
+    reference = new_reference("XO")
+    assert re.fullmatch(r"XO-[2-9A-HJKMNP-Z]{6}", reference)
     assert not set("01OIL") & set(REFERENCE_ALPHABET)
 
 
 def test_a_taken_reference_is_drawn_again(general_user, monkeypatch):
-    first = new_package(general_user, name="First")
-    drawn = iter([first.reference, "TO-ABCDEF"])
+    first = place(general_user)
+    drawn = iter([first.reference, "XO-ABCDEF"])
     monkeypatch.setattr("orders.services.new_reference", lambda prefix: next(drawn))
-    second = new_package(general_user, name="Second")
-    assert second.reference == "TO-ABCDEF"
+    second = place(general_user)
+    assert second.reference == "XO-ABCDEF"
 
 
 def test_placing_an_order_writes_the_timeline_and_the_audit_log(order, general_user):
     assert order.status == Status.SUBMITTED
-    assert order.reference.startswith("TO-")
+    assert order.reference.startswith("XO-")
     event = order.events.get()
     assert (event.actor, event.actor_label, event.from_status, event.to_status) == (
         general_user,
@@ -48,6 +48,7 @@ def test_placing_an_order_writes_the_timeline_and_the_audit_log(order, general_u
     audit = AuditEvent.objects.get(action="orders.order.placed")
     assert audit.enterprise == general_user.enterprise
     assert audit.object_repr == order.reference
+    assert audit.details["kind"] == "Test order"
 
 
 def test_staff_start_complete_and_the_customer_is_told_each_time(
@@ -72,20 +73,24 @@ def test_staff_start_complete_and_the_customer_is_told_each_time(
     assert {event.enterprise_id for event in changes} == {order.enterprise_id}
     assert run_jobs() == 2
     assert [m.subject for m in mailoutbox] == [
-        f"[Carrier Portal] Trunk order {order.reference}: In Progress",
-        f"[Carrier Portal] Trunk order {order.reference}: Completed",
+        f"[Carrier Portal] Test order {order.reference}: In Progress",
+        f"[Carrier Portal] Test order {order.reference}: Completed",
     ]
     assert all(m.to == ["bob@acme.test"] for m in mailoutbox)
     assert "Carrier staff" in mailoutbox[1].body
-    # The trunk order's hook made the trunk Active.
-    assert order.trunk_order.trunk.status == Trunk.Status.ACTIVE
+    assert "Test service for Acme Telecom" in mailoutbox[1].body
+    # The order's kind was told of each change, in its transaction.
+    assert hook_calls == [
+        (order.reference, Status.SUBMITTED, Status.IN_PROGRESS, staff_user),
+        (order.reference, Status.IN_PROGRESS, Status.COMPLETED, staff_user),
+    ]
 
 
 def test_without_notify_the_timeline_is_written_but_nobody_is_e_mailed(
     general_user, staff_user, mailoutbox, run_jobs, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        order = new_package(general_user, notify=False)
+        order = place(general_user, notify=False)
         services.start(order, by=staff_user, notify=False)
         services.reject(order, by=staff_user, reason="No answer.", notify=False)
 
@@ -94,8 +99,7 @@ def test_without_notify_the_timeline_is_written_but_nobody_is_e_mailed(
         Status.IN_PROGRESS,
         Status.REJECTED,
     ]
-    trunk = Trunk.objects.get(pk=order.trunk_order.trunk_id)
-    assert trunk.status == Trunk.Status.DISCONNECTED
+    assert [call[2] for call in hook_calls] == [Status.IN_PROGRESS, Status.REJECTED]
     assert run_jobs() == 0
     assert mailoutbox == []
 
@@ -114,7 +118,7 @@ def test_rejecting_needs_a_reason_that_the_customer_reads(
     assert order.events.last().note == "The switch did not answer."
     run_jobs()
     assert "Reason: The switch did not answer." in mailoutbox[0].body
-    assert order.trunk_order.trunk.status == Trunk.Status.DISCONNECTED
+    assert hook_calls == [(order.reference, Status.SUBMITTED, Status.REJECTED, staff_user)]
 
 
 def test_the_customer_may_cancel_only_before_work_starts(order, general_user, staff_user):
@@ -146,6 +150,7 @@ def test_a_finished_order_does_not_move_again(order, staff_user):
         with pytest.raises(ValidationError, match="is Completed"):
             move(order, by=staff_user)
     assert order.events.count() == 2
+    assert len(hook_calls) == 1
 
 
 def test_a_stale_copy_of_the_order_is_checked_against_the_database(order, staff_user):
@@ -159,9 +164,9 @@ def test_a_stale_copy_of_the_order_is_checked_against_the_database(order, staff_
 
 def test_the_same_form_twice_places_one_order(general_user):
     key = "6f1c2b1e-8a51-4c1e-9d5e-0c2b7a3f1a10"
-    first = new_package(general_user, name="First", submission_key=key)
+    first = place(general_user, submission_key=key)
     with pytest.raises(services.AlreadySubmitted) as again:
-        new_package(general_user, name="Second", submission_key=key)
+        place(general_user, submission_key=key)
     assert again.value.order == first
     assert Order.objects.count() == 1
 

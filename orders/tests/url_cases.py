@@ -1,12 +1,22 @@
+from contextlib import contextmanager
+
 from tests.url_cases import Case
-from trunks.tests.factories import new_package
+
+from .kinds import KEY, place, registered
+
+
+@contextmanager
+def in_place():
+    # The order below is of the tests' own kind, which exists only while it is registered.
+    with registered():
+        yield
 
 
 def objects(enterprise, admin_user, general_user):
-    order = new_package(general_user, name="Order Bundle")
+    order = place(general_user)
     return {
         "order": {"public_id": order.public_id},
-        "kind": {"kind": "trunk"},
+        "kind": {"kind": KEY},
     }
 
 

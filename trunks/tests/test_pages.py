@@ -1,11 +1,9 @@
 """The package tiles, a package's page and the Inventory's Trunks tab."""
 
-import csv
-import io
-
 import pytest
 from django.urls import reverse
 
+from tests.downloads import csv_rows
 from trunks.models import Package
 from trunks.routing import Target, save_policy
 from trunks.tests.factories import SIGNALING, active_trunk, new_package, trunk_fields
@@ -105,7 +103,7 @@ def test_inventory_downloads_as_csv(admin_client, admin_user):
         trunk=trunk_fields(codecs=["g711u", "opus"]),
     )
     response = admin_client.get(f"{INVENTORY}?format=csv")
-    lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    lines = csv_rows(response)
     row = dict(zip(lines[0], lines[1], strict=True))
     assert row["Trunk"] == "Denver SBC 1"
     assert row["Status"] == "Pending"

@@ -2,7 +2,6 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Application
-from support.models import Contact, Faq
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,42 +36,6 @@ def test_it_shows_the_contracted_applications(
     menu = page.get_by_role("navigation", name="Main menu")
     expect(menu.get_by_role("link", name="Applications")).to_be_visible()
     screenshot(page, "dashboard-applications")
-
-
-def test_it_opens_help_and_support(page, general_user, signed_in, screenshot):
-    Faq.objects.create(
-        topic="Numbers", question="How do I port a number?", answer="Open Porting and..."
-    )
-    Faq.objects.create(topic="Numbers", question="A draft", answer="...", published=False)
-    Contact.objects.create(
-        team=Contact.Team.SUPPORT,
-        label="24/7 NOC",
-        phone="+1 800 555 0100",
-        email="noc@carrier.example",
-    )
-    Contact.objects.create(team=Contact.Team.SALES, label="Sales", email="sales@carrier.example")
-    signed_in(page, general_user)
-
-    page.get_by_role("navigation", name="Main menu").get_by_role(
-        "link", name="Help & Support"
-    ).click()
-
-    expect(page.get_by_role("heading", name="Help & Support", level=1)).to_be_visible()
-    page.get_by_text("How do I port a number?").click()
-    expect(page.get_by_text("Open Porting and...")).to_be_visible()
-    expect(page.get_by_text("A draft")).to_have_count(0)
-    screenshot(page, "help")
-
-    page.get_by_role("navigation", name="Help & Support").get_by_role(
-        "link", name="Contact Us"
-    ).click()
-
-    expect(page.get_by_role("heading", name="Support", level=2)).to_be_visible()
-    expect(page.get_by_role("link", name="+1 800 555 0100")).to_be_visible()
-    expect(page.get_by_role("link", name="noc@carrier.example")).to_be_visible()
-    expect(page.get_by_role("heading", name="Sales", level=2)).to_be_visible()
-    expect(page.get_by_role("link", name="sales@carrier.example")).to_be_visible()
-    screenshot(page, "contact-us")
 
 
 def test_it_folds_the_menu_on_a_narrow_screen(page, general_user, signed_in):

@@ -6,8 +6,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from support.models import Contact
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -91,19 +89,6 @@ def test_the_menu_shows_icons(page, admin_user, signed_in, screenshot):
     assert box["width"] == box["height"] > 0
     # The symbol was found: the <use> has a drawing of its own size.
     assert page.evaluate("el => el.getBBox().width", icon.element_handle()) > 0
-
-
-def test_contacts_are_set_apart(page, general_user, signed_in, screenshot):
-    for label in ("Network Operations Center", "Porting desk"):
-        Contact.objects.create(
-            team=Contact.Team.SUPPORT, label=label, phone="+1 877-555-0100", email="a@b.example"
-        )
-    signed_in(page, general_user, "/help/contact/")
-    screenshot(page, "contact-us")
-    support = page.get_by_role("region", name="Support")
-    expect(support.get_by_role("listitem")).to_have_count(2)
-    second = support.get_by_role("listitem").nth(1)
-    assert second.evaluate("el => getComputedStyle(el).borderTopStyle") == "solid"
 
 
 def test_it_warns_before_leaving_unsaved_changes(page, admin_user, signed_in):

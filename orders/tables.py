@@ -1,0 +1,87 @@
+"""What every View Orders tab shares: its columns and its filters.
+
+A kind's tab is a DataTable over Order rows of that kind whose columns are
+`order_columns(...its own columns...)` and whose filters extend OrderFilter.
+"""
+
+import django_filters
+from django.db.models import TextField, Value
+from django.db.models.functions import Coalesce, NullIf
+
+from core.exports import choice_label_sql
+from core.filters import DateRangeFilterSet
+from core.tables import Column
+
+from .models import Order
+
+
+def order_columns(*kind_columns):
+    """Reference, the customer's reference, the kind's own columns, status and who placed it.
+
+    The sortable ones (status, placed) are served by Order's (enterprise, kind, [status,]
+    -placed_at, -id) indexes.
+    """
+    return [
+        Column(
+            "reference",
+            "Reference ID",
+            template="orders/_reference_cell.html",
+            always=True,
+            export="reference",
+        ),
+        Column("customer_reference", "Order Reference ID"),
+        *kind_columns,
+        Column(
+            "status",
+            "Status",
+            sort_by="status",
+            value=lambda o: o.get_status_display(),
+            template="orders/_status_cell.html",
+            export=choice_label_sql("status", Order.Status.choices),
+        ),
+        Column("placed", "Placed", sort_by="placed_at", value=lambda o: o.placed_at),
+        Column(
+            "placed_by",
+            "Placed by",
+            value=lambda o: o.placed_by or "A former user",
+            export=Coalesce(
+                NullIf("placed_by__name", Value("")),
+                "placed_by__email",
+                Value("A former user"),
+                output_field=TextField(),
+            ),
+        ),
+        Column(
+            "updated",
+            "Last change",
+            value=lambda o: o.updated_at,
+            default=False,
+            export="updated_at",
+        ),
+    ]
+
+
+class OrderFilter(DateRangeFilterSet):
+    """Status, placed between two dates, and a search by reference; kinds add their own."""
+
+    date_field = "placed_at"
+    q = django_filters.CharFilter(label="Search", method="filter_search")
+    status = django_filters.ChoiceFilter(choices=Order.Status.choices, empty_label="All")
+
+    class Meta:
+        model = Order
+        fields = ["q", "status", "date_from", "date_to"]
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(pk__in=self.matches(value))
+
+    def matches(self, value):
+        """The ids of orders found by value: the start of their reference or their Order
+        Reference ID, each read from its index. A kind unites its own matches with these."""
+        return (
+            Order.objects.filter(reference__startswith=value.upper())
+            .order_by()
+            .values("pk")
+            .union(Order.objects.filter(customer_reference__iexact=value).order_by().values("pk"))
+        )
