@@ -17,11 +17,13 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
-from django_scopes import scope, scopes_disabled
+from django_scopes import scopes_disabled
 from rq import SimpleWorker
 
 from accounts.models import Role
+from core.tenancy import enterprise_scope
 from tests.factories import PASSWORD, EnterpriseFactory, UserFactory, role
+from tests.scopes import as_a_server
 from tests.totp import enable_totp
 
 
@@ -38,18 +40,40 @@ def pytest_configure(config):
 def _no_scopes(monkeypatch):
     """Tests set up and inspect rows of any enterprise; requests and jobs enter their own scope.
 
-    A request made with the test client starts with no scope at all, as in production: a view
-    that queries a tenant model without the scope TenantMiddleware gives it fails the test.
+    A request made with the test client starts with no scope at all, as in production, whatever
+    scope the test is in: a view that queries a tenant model without the scope TenantMiddleware
+    gives it fails the test. Streamed bodies (tests.downloads) and jobs (run_jobs) are read and
+    run the same way. A test of a service or a job's work asks for `acme_scope`.
     """
     request = Client.request
 
-    def request_without_scope(self, **kwargs):
-        with scope():
+    def request_as_a_server(self, **kwargs):
+        with as_a_server():
             return request(self, **kwargs)
 
-    monkeypatch.setattr(Client, "request", request_without_scope)
+    monkeypatch.setattr(Client, "request", request_as_a_server)
     with scopes_disabled():
         yield
+
+
+@pytest.fixture
+def acme_scope(enterprise):
+    """Acme, in whose scope the test function runs: the test acts for Acme as its users' requests
+    and jobs do, so a service that forgets the scope, or reaches another enterprise's rows, fails.
+
+    Only the test function runs in it (see pytest_pyfunc_call), not the fixtures, which set up
+    rows of any enterprise. Inside the test, set up or inspect another enterprise's rows within
+    `with scopes_disabled():`.
+    """
+    return enterprise
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem):
+    if "acme_scope" not in pyfuncitem.fixturenames:
+        return (yield)
+    with enterprise_scope(pyfuncitem.funcargs["acme_scope"]):
+        return (yield)
 
 
 @pytest.fixture(autouse=True)
@@ -151,7 +175,9 @@ def run_jobs():
     def run():
         queue = django_rq.get_queue("default")
         count = queue.count
-        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+        # The worker starts with no scope: each job enters its own enterprise's.
+        with as_a_server():
+            SimpleWorker([queue], connection=queue.connection).work(burst=True)
         return count
 
     return run

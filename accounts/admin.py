@@ -434,6 +434,15 @@ class StaffInviteForm(InviteForm):
 
     field_order = ["enterprise", "email", "name", "role", "access_types"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The customer's form speaks of "here"; staff invite to the customer portal.
+        self.fields["access_types"].help_text = (
+            "Portal lets the user sign in to the customer portal; API and SMS open those "
+            "services to them."
+        )
+        self.fields["role"].help_text = "What the user may do at their enterprise."
+
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):

@@ -15,14 +15,17 @@ class AccountsConfig(AppConfig):
         from .demo import load
         from .permissions import OPEN_APPLICATIONS, VIEW_ENTERPRISE_SETTINGS, VIEW_USERS
         from .roles import sync_default_roles
+
+        # Defining a data table registers it, for the export jobs of any process.
+        from .views import users  # noqa: F401
         from .views.dashboard import my_applications
 
         navigation.register(
-            MenuEntry("Dashboard", "dashboard", "home", order=0),
+            MenuEntry("Dashboard", "dashboard", "accounts/icons.svg#home", order=0),
             MenuEntry(
                 "Applications",
                 "dashboard",
-                "apps",
+                "accounts/icons.svg#apps",
                 order=1,
                 url_fragment="#my-applications",
                 permission=OPEN_APPLICATIONS,
@@ -31,7 +34,7 @@ class AccountsConfig(AppConfig):
             MenuEntry(
                 "User Management",
                 "accounts:users",
-                "users",
+                "accounts/icons.svg#users",
                 section="admin",
                 order=10,
                 permission=VIEW_USERS,
@@ -39,7 +42,7 @@ class AccountsConfig(AppConfig):
             MenuEntry(
                 "Enterprise Settings",
                 "accounts:enterprise_settings",
-                "settings",
+                "accounts/icons.svg#settings",
                 section="admin",
                 order=20,
                 permission=VIEW_ENTERPRISE_SETTINGS,

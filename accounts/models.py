@@ -347,7 +347,7 @@ class Invitation(AccessTypes):
         ]
 
     def __str__(self):
-        return f"Invitation for {self.email}"
+        return self.email
 
     @staticmethod
     def hash_token(token):
@@ -363,3 +363,8 @@ class Invitation(AccessTypes):
     @property
     def is_expired(self):
         return self.expires_at <= timezone.now()
+
+    @property
+    def days_unaccepted(self):
+        """Whole days since the address was invited, for an invitation nobody accepted."""
+        return (timezone.now() - self.created_at).days

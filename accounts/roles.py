@@ -8,16 +8,40 @@ from core.permissions import ADMINISTRATOR, BILLING, GENERAL_USER, READ_ONLY
 
 from . import actions
 
+# What each default role is for, as the day of whoever holds it: the Roles page shows it beside
+# what the role allows (the permissions each app declares). Name only what the portal has built.
 DEFAULT_ROLES = [
     (
         ADMINISTRATOR,
         "Administrator",
-        "Manages users, Enterprise Settings and everything the account can do.",
+        "Runs the account: invites users and sets their roles, changes Enterprise Settings, "
+        "reads the audit log, and does all that the other roles do.",
     ),
-    (GENERAL_USER, "General User", "Orders and manages services."),
-    (BILLING, "Billing", "Views invoices and usage and makes payments."),
-    (READ_ONLY, "Read Only", "Sees the account but changes nothing."),
+    (
+        GENERAL_USER,
+        "General User",
+        "Does the day's work: opens the applications, places and follows orders, and manages "
+        "the services in use.",
+    ),
+    (
+        BILLING,
+        "Billing",
+        "Reconciles the charges: sees the orders placed and completed, the services in use "
+        "and since when, and Enterprise Settings; changes nothing.",
+    ),
+    (
+        READ_ONLY,
+        "Read Only",
+        "Follows the account: sees its services, orders, users and settings; changes nothing.",
+    ),
 ]
+# The descriptions the default roles had before: replaced on migrate, unless staff rewrote them.
+FORMER_DESCRIPTIONS = {
+    ADMINISTRATOR: ["Manages users, Enterprise Settings and everything the account can do."],
+    GENERAL_USER: ["Orders and manages services."],
+    BILLING: ["Views invoices and usage and makes payments."],
+    READ_ONLY: ["Sees the account but changes nothing."],
+}
 
 
 def in_matrix_order(roles):
@@ -42,6 +66,9 @@ def sync_default_roles(**kwargs):
     declared = permissions.declared()
     for slug, name, description in DEFAULT_ROLES:
         Role.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})
+        Role.objects.filter(slug=slug, description__in=FORMER_DESCRIPTIONS[slug]).update(
+            description=description
+        )
     for role in Role.objects.all():
         granted = set(role.granted_defaults)
         new = permissions.default_grants(role.slug) - granted

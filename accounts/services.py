@@ -142,6 +142,13 @@ def _owner_of(email):
     return user
 
 
+def is_used_by_another_account(email, *, user):
+    """Whether email is the address of an account other than user's, or was added to one."""
+    others = User.objects.exclude(pk=user.pk).filter(email__iexact=email)
+    addresses = EmailAddress.objects.exclude(user=user).filter(email__iexact=email)
+    return others.exists() or addresses.exists()
+
+
 def _held_elsewhere(email, *, enterprise, by):
     """Say why email cannot be invited to enterprise when the reason is another enterprise's.
 
@@ -215,10 +222,7 @@ def invite_user(
     """
     email = email.strip().lower()
     conflict = _held_elsewhere(email, enterprise=enterprise, by=by)
-    # An expired invitation still holds the address; it can never be used, so close it.
-    Invitation.objects.with_scopes_disabled().pending().filter(
-        email__iexact=email, expires_at__lte=timezone.now()
-    ).update(revoked_at=timezone.now())
+    _close_expired_invitation(email, enterprise=enterprise, by=by, ip_address=ip_address)
     invitation = Invitation(
         enterprise=enterprise,
         email=email,
@@ -246,6 +250,27 @@ def invite_user(
     )
     _send_unless_held(invitation, token, by=by, ip_address=ip_address, reason=conflict)
     return invitation
+
+
+def _close_expired_invitation(email, *, enterprise, by, ip_address):
+    """Revoke enterprise's expired invitation of email, which holds the address in vain.
+
+    Only enterprise's own: another enterprise's invitations are theirs to keep or withdraw.
+    """
+    expired = Invitation.objects.pending().filter(
+        enterprise=enterprise, email__iexact=email, expires_at__lte=timezone.now()
+    )
+    for invitation in expired.select_for_update():
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        record(
+            actions.INVITATION_REVOKED,
+            actor=by,
+            ip_address=ip_address,
+            enterprise=enterprise,
+            obj=invitation,
+            details={"reason": "Expired; replaced by a new invitation."},
+        )
 
 
 def _send_unless_held(invitation, token, *, by, ip_address, reason):
@@ -377,7 +402,6 @@ def accept_invitation(invitation, *, by=None, ip_address, name, password):
         ip_address=ip_address,
         enterprise=invitation.enterprise,
         obj=invitation,
-        details={"user": str(user.public_id)},
     )
     return user
 

@@ -15,6 +15,9 @@ MIN_GUESSES_LOG10 = 8
 MAX_CHECKED_LENGTH = 72
 CONTEXT = "user_inputs"
 TRY_INSTEAD = "Try a passphrase of three or four words that do not belong together."
+# Context words this long are looked for anywhere in a password, however they are joined
+# ("Demo-Communications-2026"); shorter ones (Inc, Bob) would also match inside other words.
+MIN_JOINED_WORD_LENGTH = 4
 
 
 class GuessablePasswordValidator:
@@ -34,13 +37,16 @@ class GuessablePasswordValidator:
                 f"This password is only digits, which is easy to guess. {TRY_INSTEAD}",
                 code="password_only_digits",
             )
-        result = zxcvbn(checked, user_inputs=self.context_words(user))
+        words = self.context_words(user)
+        result = zxcvbn(checked, user_inputs=words)
         matches = result["sequence"]
         context = [m for m in matches if m.get("dictionary_name") == CONTEXT]
         guesses_without_context = sum(
             math.log10(m["guesses"]) for m in matches if m.get("dictionary_name") != CONTEXT
         )
-        if context and guesses_without_context < MIN_GUESSES_LOG10:
+        if (
+            context and guesses_without_context < MIN_GUESSES_LOG10
+        ) or self.is_weak_without_context(checked, words):
             raise ValidationError(
                 "This password is too easy to guess: it is built on your name, your email "
                 f"address, your company's name or the portal's name. {TRY_INSTEAD}",
@@ -57,6 +63,22 @@ class GuessablePasswordValidator:
             "Your password must be hard to guess: not only digits, no repeats or sequences "
             "such as aaaa or 1234, and not your name, your email address or your company's name."
         )
+
+    def is_weak_without_context(self, password, words):
+        """Whether what is left of password, once the context words are taken out, is weak.
+
+        zxcvbn finds a context word only where the password splits into words it knows:
+        "Demo-Communications-2026" scores as two stretches of random characters around one
+        word. Taking the words out with the separators around them leaves "2026".
+        """
+        joinable = sorted((w for w in words if len(w) >= MIN_JOINED_WORD_LENGTH), key=len)
+        if not joinable:
+            return False
+        alternatives = "|".join(re.escape(word) for word in reversed(joinable))
+        rest = re.sub(rf"[\W_]*(?:{alternatives})[\W_]*", "", password, flags=re.IGNORECASE)
+        if rest == password:
+            return False
+        return not rest or zxcvbn(rest)["guesses_log10"] < MIN_GUESSES_LOG10
 
     def context_words(self, user):
         """The names and address of user and their enterprise, whole and word by word."""

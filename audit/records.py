@@ -18,6 +18,8 @@ from typing import Any
 
 from allauth.core.internal.httpkit import get_client_ip
 
+from core.actors import Actor
+
 from . import actions
 from .models import AuditEvent
 
@@ -62,11 +64,16 @@ def record(
 ):
     """Write one audit event; the enterprise defaults to the object's, then the actor's.
 
-    actor is None when no user is known, e.g. a sign-in attempt for an unknown address: then
-    actor_email names who tried.
+    actor is a User, a core.actors.Actor (the portal, carrier staff, an API key: kept in words
+    as details["actor"]), or None when no user is known, e.g. a sign-in attempt for an unknown
+    address: then actor_email names who tried.
     """
     if not actions.is_declared(action):
         raise ValueError(f"No app declares the audit action {action!r}.")
+    if isinstance(actor, Actor):
+        if actor.kind != Actor.USER:
+            details = {"actor": actor.display, **(details or {})}
+        actor = actor.user
     if enterprise is None:
         enterprise = getattr(obj, "enterprise", None) or getattr(actor, "enterprise", None)
     return AuditEvent.objects.create(

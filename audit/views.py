@@ -2,12 +2,13 @@ import json
 
 import django_filters
 from django.db.models import Case, F, Func, JSONField, TextField, Value, When
+from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Concat, Left, Lower, Substr, Upper
 from django.shortcuts import render
 from django.urls import path
-from django.utils import timezone
+from django.utils import formats, timezone
 
-from core.exports import ToChar
+from core.exports import DATETIME_SQL_FORMAT, ToChar
 from core.filters import DateRangeFilterSet
 from core.tables import Column, DataTable
 from core.tenancy import enterprise_permission_required
@@ -34,8 +35,28 @@ class AuditEventFilter(DateRangeFilterSet):
         fields = ["action", "actor", "acted_upon", "date_from", "date_to"]
 
 
+# Customers see that carrier staff acted, not which of them nor from where: the timelines say
+# the same, and staff see who in the back office.
+CARRIER_STAFF = "Carrier staff"
+
+
+def _by_staff(event):
+    return event.actor is not None and event.actor.is_staff
+
+
+def _actor(event):
+    if _by_staff(event):
+        return CARRIER_STAFF
+    # A machine (the portal, an API key) is named in details; a person by their address.
+    return event.details.get("actor") or event.actor_email
+
+
+def _ip_address(event):
+    return None if _by_staff(event) else event.ip_address
+
+
 def _time(event):
-    return timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M:%S %Z")
+    return formats.date_format(timezone.localtime(event.created_at), "DATETIME_FORMAT")
 
 
 def _object(event):
@@ -51,7 +72,7 @@ def _details(event):
             value = "Yes" if value else "No"
         elif isinstance(value, (list, tuple)):
             value = ", ".join(str(item).replace("_", " ") for item in value)
-        parts.append(f"{key.replace('_', ' ')}: {value}")
+        parts.append(f"{key[:1].upper()}{key[1:].replace('_', ' ')}: {value}")
     return "; ".join(parts)
 
 
@@ -63,6 +84,18 @@ def _action_label_sql():
     label = Func(labels, F("action"), arg_joiner=" ->> ", template="(%(expressions)s)")
     return Coalesce(label, F("action"), output_field=TextField())
 
+
+_STAFF_ACTED = When(actor__is_staff=True, then=Value(CARRIER_STAFF))
+_ACTOR_SQL = Case(
+    _STAFF_ACTED,
+    default=Coalesce(KT("details__actor"), F("actor_email"), output_field=TextField()),
+    output_field=TextField(),
+)
+_IP_ADDRESS_SQL = Case(
+    When(actor__is_staff=True, then=Value("")),
+    default=Func("ip_address", function="host", output_field=TextField()),
+    output_field=TextField(),
+)
 
 _OBJECT_SQL = Case(
     When(object_repr="", then=Value("")),
@@ -85,7 +118,8 @@ class _ChangesInWords(Func):
 class _DetailsInWords(Func):
     template = (
         "CASE WHEN %(expressions)s = '{}'::jsonb THEN NULL ELSE"
-        " (SELECT string_agg(replace(key, '_', ' ') || ': ' || CASE jsonb_typeof(value)"
+        " (SELECT string_agg(upper(left(key, 1)) || replace(substr(key, 2), '_', ' ') || ': '"
+        " || CASE jsonb_typeof(value)"
         " WHEN 'boolean' THEN CASE WHEN value = 'true'::jsonb THEN 'Yes' ELSE 'No' END"
         " WHEN 'array' THEN (SELECT coalesce(string_agg(replace(item, '_', ' '), ', '), '')"
         " FROM jsonb_array_elements_text(value) AS item)"
@@ -108,7 +142,7 @@ class AuditTable(DataTable):
             sort_by="created_at",
             value=_time,
             always=True,
-            export=ToChar("created_at", "YYYY-MM-DD HH24:MI:SS TZ"),
+            export=ToChar("created_at", DATETIME_SQL_FORMAT),
         ),
         Column(
             "action",
@@ -117,7 +151,7 @@ class AuditTable(DataTable):
             value=lambda e: e.action_label,
             export=_action_label_sql,
         ),
-        Column("actor", "Actor", sort_by="actor_email", value=lambda e: e.actor_email),
+        Column("actor", "Actor", sort_by="actor_email", value=_actor, export=_ACTOR_SQL),
         Column("object", "Object", value=_object, export=_OBJECT_SQL),
         Column(
             "changes",
@@ -125,16 +159,12 @@ class AuditTable(DataTable):
             value=lambda e: e.changes_in_words,
             export=_ChangesInWords("changes"),
         ),
-        Column(
-            "ip_address",
-            "IP address",
-            export=Func("ip_address", function="host", output_field=TextField()),
-        ),
+        Column("ip_address", "IP address", value=_ip_address, export=_IP_ADDRESS_SQL),
         Column("details", "Details", value=_details, export=_DetailsInWords("details")),
     ]
 
     def get_queryset(self):
-        return AuditEvent.objects.all()
+        return AuditEvent.objects.select_related("actor")
 
 
 @enterprise_permission_required(VIEW_AUDIT_LOG)

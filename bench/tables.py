@@ -1,26 +1,40 @@
-"""Benchmark of data tables at a million rows: pages, filters and the CSV export.
+r"""Benchmark of data tables at a million rows: pages, filters and the CSV export.
 
 Run on demand, never in the suite:
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/tables.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/0 \
+        .venv/bin/python bench/tables.py
 
 It creates the database bench_portal beside the one DATABASE_URL names (dropped again at the
 end unless --keep), migrates it, writes ROWS audit events for each of two enterprises with COPY,
 and prints for the first enterprise: the first, a deep and the last page by every sortable
 column, each filter, the rendering of a 50-row page, and the CSV export beside PostgreSQL's own
 COPY of the same rows. Page times are the time spent in the page's queries (median of 20).
+
+Then the real path, in real processes with production settings: gunicorn and an RQ worker (on
+the Redis database REDIS_URL names) against the bench database. Signed in as an Administrator,
+it times whole pages (every query and the rendering: median of 20 GETs, beside the sign-in
+page's), and the audit log's CSV download: the request, the job page followed until the job is
+done, the file downloaded; beside it psql's `\copy` of the same SELECT to a file.
 Targets: every page < 50 ms, the same number of queries on every page, export >= 200k rows/s,
-memory growing by < 50 MB.
+memory growing by < 50 MB, the download within twice psql's \copy.
 """
 
 import argparse
 import io
 import os
 import random
+import re
 import resource
+import shutil
+import socket
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -28,6 +42,15 @@ from urllib.parse import urlsplit, urlunsplit
 ROWS = 1_000_000
 BENCH_DB = "bench_portal"
 REPEAT = 20
+PROJECT = Path(__file__).resolve().parent.parent
+# The settings of the real path's processes, and of this one, so that its session is theirs.
+PRODUCTION = {
+    "PORTAL_ENV": "production",
+    "SECRET_KEY": "bench-tables-secret-key-0123456789abcdef-not-for-any-real-site",
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "SECURE_SSL_REDIRECT": "false",
+    "LOG_LEVEL": "WARNING",
+}
 
 
 def database_url(name):
@@ -142,27 +165,178 @@ def rss_mb():
         return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
 
 
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start(command, environment, log):
+    return subprocess.Popen(  # noqa: S603 - our own commands
+        command, cwd=PROJECT, env=environment, stdout=log, stderr=subprocess.STDOUT
+    )
+
+
+def get(url, cookie=None):
+    """The response to a GET (redirects followed), read whole; its body and final URL."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=600) as response:  # noqa: S310
+        return response.read(), response.url
+
+
+def wait_for(url):
+    for _ in range(150):
+        try:
+            return get(url)
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer within 30 seconds.")
+
+
+def median_ms(url, cookie=None):
+    timings = []
+    for _ in range(REPEAT):
+        started = time.perf_counter()
+        get(url, cookie)
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def download_csv(base, path, cookie):
+    """Ask for a long CSV, follow its job's page until the link appears, download the file.
+
+    Returns the seconds until the job page answered, until the link, and in all; and the
+    number of lines and bytes downloaded.
+    """
+    from django_scopes import scopes_disabled
+
+    from core.models import Job
+
+    started = time.perf_counter()
+    page, job_url = get(f"{base}{path}?format=csv", cookie)
+    queued = time.perf_counter() - started
+    public_id = job_url.rstrip("/").rsplit("/", 1)[-1]
+    while not (link := re.search(rb'href="(/exports/[^"]+)"', page)):
+        with scopes_disabled():
+            status = Job.objects.get(public_id=public_id).status
+        if status in (Job.Status.FAILED, Job.Status.RETRYING):
+            raise SystemExit(f"The export job {public_id} failed: see the worker's output.")
+        time.sleep(0.25)
+        page, _url = get(job_url, cookie)
+    written = time.perf_counter() - started
+    request = urllib.request.Request(base + link.group(1).decode(), headers={"Cookie": cookie})  # noqa: S310
+    lines = size = 0
+    with urllib.request.urlopen(request, timeout=600) as response:  # noqa: S310
+        while block := response.read(2**20):
+            lines += block.count(b"\n")
+            size += len(block)
+    return queued, written, time.perf_counter() - started, lines, size
+
+
+def psql_copy(sql, zone, path, jit):
+    """Seconds of psql's \\copy of sql to a file, with the user's time zone."""
+    environment = {**os.environ, "PGTZ": zone, "PGOPTIONS": f"-c jit={'on' if jit else 'off'}"}
+    command = ["psql", "-X", "-q", database_url(BENCH_DB), "-c", f"\\copy ({sql}) TO '{path}' CSV"]
+    started = time.perf_counter()
+    subprocess.run(command, env=environment, check=True)  # noqa: S603 - our own arguments
+    return time.perf_counter() - started
+
+
+def real_path(user, redis_url, var_dir):
+    """Whole pages and the long CSV download through gunicorn and an RQ worker, as in production."""
+    from django.db import connection
+    from django.http import QueryDict
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from audit.views import AuditTable
+    from core.exports import copy_sql
+    from core.tenancy import enterprise_scope
+
+    environment = {
+        **os.environ,
+        **PRODUCTION,
+        "DATABASE_URL": database_url(BENCH_DB),
+        "REDIS_URL": redis_url,
+        "PORTAL_VAR_DIR": str(var_dir),
+    }
+    python = sys.executable
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = open(var_dir / "processes.log", "ab")  # noqa: SIM115 - closed with the processes
+    print(f"\n(gunicorn's and the worker's output: {log.name})")
+    worker = start([python, "manage.py", "rqworker", "default"], environment, log)
+    server = start(
+        [python, "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        environment,
+        log,
+    )
+    try:
+        wait_for(f"{base}{reverse('account_login')}")
+        print("\nWhole pages through gunicorn, one request at a time (median of 20)")
+        sign_in_ms = median_ms(f"{base}{reverse('account_login')}")
+        print(f"{'sign-in page':<24} {sign_in_ms:7.1f} ms")
+        for label, path in [
+            ("audit log", reverse("audit:audit_log")),
+            ("audit log, sorted by actor", f"{reverse('audit:audit_log')}?sort=actor"),
+            ("users", reverse("accounts:users")),
+        ]:
+            ms = median_ms(base + path, cookie)
+            print(f"{label:<24} {ms:7.1f} ms  {ms / sign_in_ms:5.1f} x the sign-in page")
+
+        queued, written, total, lines, size = download_csv(base, reverse("audit:audit_log"), cookie)
+        print("\nThe audit log's CSV through gunicorn and the RQ worker")
+        print(f"job page after           {queued:7.2f} s")
+        print(f"download link after      {written:7.2f} s")
+        print(
+            f"file downloaded after    {total:7.2f} s  {lines - 1:,} rows  {size / 2**20:.0f} MB"
+            f"  {(lines - 1) / total:,.0f} rows/s"
+        )
+    finally:
+        server.terminate()
+        worker.terminate()
+        server.wait()
+        worker.wait()
+        log.close()
+
+    with enterprise_scope(user.enterprise), timezone.override(user.zone):
+        sql, params = copy_sql(AuditTable(user, QueryDict()))
+        sql = connection.ops.compose_sql(sql, params)
+    for jit in (True, False):
+        seconds = psql_copy(sql, str(user.zone), var_dir / "psql.csv", jit)
+        print(
+            f"psql \\copy, JIT {'on ' if jit else 'off'}     {seconds:7.2f} s"
+            f"  (the download takes {total / seconds:.1f} x as long)"
+        )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=ROWS)
     parser.add_argument("--keep", action="store_true", help="keep the bench_portal database")
     parser.add_argument("--reuse", action="store_true", help="reuse a kept bench_portal")
+    parser.add_argument(
+        "--real-path-only", action="store_true", help="skip the measurements made in-process"
+    )
     args = parser.parse_args()
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        raise SystemExit("Set REDIS_URL: the real path runs an RQ worker.")
 
+    var_dir = Path(tempfile.mkdtemp(prefix="bench-tables-"))
+    os.environ.update(PRODUCTION, PORTAL_VAR_DIR=str(var_dir))
     if not args.reuse:
         recreate_database()
     setup_django()
     from django.core.management import call_command
     from django.db import connection
-    from django.http import QueryDict
-    from django.template.loader import render_to_string
     from django_scopes import scopes_disabled
 
     from accounts.models import Enterprise, Role, User
-    from accounts.views.users import UserTable
-    from audit.views import AuditTable
-    from core.exports import csv_chunks
-    from core.tenancy import enterprise_scope
 
     with scopes_disabled():
         if not args.reuse:
@@ -193,6 +367,27 @@ def main():
                 cursor.execute("VACUUM (ANALYZE) audit_auditevent")
         enterprise = Enterprise.objects.get(account_number="BENCH1")
         user = User.objects.filter(enterprise=enterprise).order_by("pk").first()
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+    if not args.real_path_only:
+        in_process(args, enterprise, user)
+    real_path(user, redis_url, var_dir)
+    shutil.rmtree(var_dir)
+    connection.close()
+    if not args.keep:
+        drop_database()
+
+
+def in_process(args, enterprise, user):
+    """Each page's queries, the rendering and the export's COPY, measured in this process."""
+    from django.db import connection
+    from django.http import QueryDict
+    from django.template.loader import render_to_string
+
+    from accounts.views.users import UserTable
+    from audit.views import AuditTable
+    from core.exports import csv_chunks
+    from core.tenancy import enterprise_scope
 
     with enterprise_scope(enterprise):
         print(f"\nAudit log pages, {args.rows:,} rows of one enterprise (median of {REPEAT})")
@@ -277,10 +472,6 @@ def main():
             f"PostgreSQL COPY    {lines:>9,} rows  {seconds:5.2f} s"
             f"  {lines / seconds:>9,.0f} rows/s"
         )
-
-    connection.close()
-    if not args.keep:
-        drop_database()
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_http_methods
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 
-from .jobs import delete_failed_job, failed_jobs, requeue_failed_job
+from .failed_jobs import delete_failed_job, failed_jobs, requeue_failed_job
 from .models import Job
 
 
@@ -44,11 +44,17 @@ class JobAdmin(admin.ModelAdmin):
         "progress_done",
         "progress_total",
         "attempts",
+        "retry_waits",
+        "timeout",
         "created_at",
+        "next_attempt_at",
         "started_at",
+        "lease_expires_at",
         "finished_at",
         "message",
         "result_url",
+        "arguments",
+        "queue_job_id",
     ]
     show_full_result_count = False
 

@@ -8,7 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = "Background jobs"
 
     def ready(self):
-        from . import checks, navigation  # noqa: F401
+        from . import checks, navigation, schedule  # noqa: F401
+        from .exports import purge_old_exports
         from .inventory import MENU_ENTRY
+        from .jobs import purge_finished_jobs, recover_jobs
 
         navigation.register(MENU_ENTRY)
+        schedule.register(recover_jobs, cron="* * * * *", kind="Recover stalled jobs")
+        schedule.register(purge_finished_jobs, cron="17 3 * * *", kind="Purge finished jobs")
+        schedule.register(purge_old_exports, cron="27 3 * * *", kind="Purge old exports")

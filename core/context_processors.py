@@ -9,5 +9,8 @@ def navigation(request):
     }
     enterprise = getattr(request, "enterprise", None)
     if enterprise is not None:
-        context.update(menu=menu_for(request.user, request.path), enterprise=enterprise)
+        context.update(
+            menu=menu_for(request.user, request.path, getattr(request, "menu_entry", None)),
+            enterprise=enterprise,
+        )
     return context

@@ -54,7 +54,7 @@ def tab_strip(request):
 MENU_ENTRY = MenuEntry(
     "Inventory",
     "inventory",
-    "inventory",
+    "core/icons.svg#inventory",
     order=40,
     shown_when=lambda user: bool(visible_to(user)),
 )

@@ -1,10 +1,15 @@
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from .tenancy import tenant_manager
+
+# Seconds a worker's lease on a running job lasts beyond the job's timeout.
+LEASE_MARGIN_SECONDS = 60
 
 
 class Job(models.Model):
@@ -50,11 +55,35 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # What the worker needs to run it again, and when: the sweep (core.jobs.recover_jobs) reads
+    # these to queue again a job whose queueing was lost or whose worker died.
+    arguments = models.JSONField(
+        default=list, editable=False, help_text="Passed to the function after the job."
+    )
+    retry_waits = models.JSONField(
+        default=list, editable=False, help_text="Seconds before each retry after a failure."
+    )
+    timeout = models.PositiveIntegerField(
+        default=600, editable=False, help_text="Seconds one attempt may take."
+    )
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="A running job not finished by then has lost its worker."
+    )
+    queue_job_id = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = tenant_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # The sweep's query, every minute: only the few unfinished jobs are in the index.
+            models.Index(
+                fields=["status"],
+                condition=models.Q(status__in=["queued", "retrying", "running"]),
+                name="core_job_unfinished",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.title} ({self.get_status_display()})"
@@ -83,17 +112,53 @@ class Job(models.Model):
             fields.append("message")
         self.save(update_fields=fields)
 
-    def mark(self, status, message=None):
-        self.status = status
-        fields = ["status"]
-        if message is not None:
-            self.message = message[:500]
-            fields.append("message")
-        if status == self.Status.RUNNING:
-            self.started_at = timezone.now()
-            self.attempts += 1
-            fields += ["started_at", "attempts"]
-        elif status in self.FINISHED:
-            self.finished_at = timezone.now()
-            fields.append("finished_at")
-        self.save(update_fields=fields)
+    @property
+    def max_attempts(self):
+        return len(self.retry_waits) + 1
+
+    def claim(self):
+        """Take this job to run one attempt of it; True for the one caller that wins.
+
+        A compare-and-set in one UPDATE, so two workers handed the same job cannot both win: only
+        a queued or retrying job, or a running one whose worker's lease has expired, is taken. A
+        finished job is never taken again, however often its queue job is delivered.
+        """
+        now = timezone.now()
+        runnable = models.Q(status__in=[self.Status.QUEUED, self.Status.RETRYING]) | models.Q(
+            status=self.Status.RUNNING, lease_expires_at__lt=now
+        )
+        with scopes_disabled():  # this one row, by its primary key: no tenant to protect
+            won = (
+                type(self)
+                .objects.filter(runnable, pk=self.pk)
+                .update(
+                    status=self.Status.RUNNING,
+                    attempts=models.F("attempts") + 1,
+                    started_at=now,
+                    # The worker stops an attempt at its timeout; the margin covers a slow start.
+                    lease_expires_at=now + timedelta(seconds=self.timeout + LEASE_MARGIN_SECONDS),
+                )
+            )
+        if won:
+            self.refresh_from_db()
+        return bool(won)
+
+    def end_attempt(self, status, **fields):
+        """Record how this worker's attempt ended; False if the job is no longer its to end.
+
+        Only the attempt that claimed the job may end it: a worker that outlived its lease finds
+        another attempt (or staff) in charge and changes nothing.
+        """
+        if status in self.FINISHED:
+            fields["finished_at"] = timezone.now()
+        if "message" in fields:
+            fields["message"] = fields["message"][:500]
+        with scopes_disabled():
+            ended = (
+                type(self)
+                .objects.filter(pk=self.pk, status=self.Status.RUNNING, attempts=self.attempts)
+                .update(status=status, lease_expires_at=None, **fields)
+            )
+        if ended:
+            self.refresh_from_db()
+        return bool(ended)

@@ -3,15 +3,27 @@
 Sections: "main" (the left-side menu), "admin" (its Administration part) and "account" (the
 My Account menu in the top right corner). Apps register from their AppConfig.ready():
 
-    navigation.register(MenuEntry("Help & Support", "support:help", "help", order=90))
+    navigation.register(MenuEntry("Help & Support", "support:help", "support/icons.svg#help"))
+
+An entry of "main" or "admin" has an icon: a <symbol> of its app's own sprite, the static file
+<app>/static/<app>/icons.svg (line drawings on a 24x24 grid), named "<app>/icons.svg#<id>".
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
-from django.urls import reverse
+from django.templatetags.static import static
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 SECTIONS = ("main", "admin", "account")
+
+
+@cache
+def _page_of(url_name, script_prefix, urlconf):
+    # Every page shows the menu: its addresses are reversed once per process, not per request.
+    return reverse(url_name, urlconf)
 
 
 @dataclass(frozen=True)
@@ -25,14 +37,24 @@ class MenuEntry:
     url_fragment: str = ""
     shown_when: Callable | None = None
 
+    def page(self):
+        return _page_of(self.url_name, get_script_prefix(), get_urlconf())
+
     def url(self):
-        return reverse(self.url_name) + self.url_fragment
+        return self.page() + self.url_fragment
+
+    def icon_url(self):
+        """The address of the icon's drawing, for <use href="...">; "" without an icon."""
+        if not self.icon:
+            return ""
+        sprite, symbol = self.icon.split("#")
+        return f"{static(sprite)}#{symbol}"
 
     def is_current(self, path):
         """The entry of this page or of a page below it (Contact Us is under Help & Support)."""
         if self.url_fragment:
             return False
-        url = reverse(self.url_name)
+        url = self.page()
         return path == url or (url != "/" and path.startswith(url))
 
 
@@ -43,6 +65,8 @@ def register(*entries):
     for entry in entries:
         if entry.section not in SECTIONS:
             raise ValueError(f"Unknown menu section {entry.section!r} for {entry.label!r}.")
+        if entry.icon and not re.fullmatch(r"[\w/.-]+\.svg#[\w-]+", entry.icon):
+            raise ValueError(f"{entry.label!r}: name an icon as '<app>/icons.svg#<id>'.")
         if any(e.label == entry.label and e.section == entry.section for e in _entries):
             raise ValueError(f"The {entry.section} menu already has an entry {entry.label!r}.")
         _entries.append(entry)
@@ -53,8 +77,12 @@ def entries():
     return list(_entries)
 
 
-def menu_for(user, path):
-    """The menu entries this user may open, grouped by section, the current one marked."""
+def menu_for(user, path, current=None):
+    """The menu entries this user may open, grouped by section, the current one marked.
+
+    current, a URL name, marks the entry of a page that lies outside its entry's URL (a trunk's
+    page belongs to its package's type); a view sets it as request.menu_entry.
+    """
     sections = {section: [] for section in SECTIONS}
     for entry in _entries:
         if entry.permission and not user.has_perm(entry.permission):
@@ -64,9 +92,9 @@ def menu_for(user, path):
         sections[entry.section].append(
             {
                 "label": entry.label,
-                "icon": entry.icon,
+                "icon": entry.icon_url(),
                 "url": entry.url(),
-                "current": entry.is_current(path),
+                "current": entry.url_name == current or entry.is_current(path),
             }
         )
     return sections

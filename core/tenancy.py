@@ -6,9 +6,12 @@ or a job that forgets the tenant gets an error, never another enterprise's rows.
 
 - Customer requests: TenantMiddleware sets `request.enterprise` and activates its scope.
 - Jobs: `with enterprise_scope(enterprise_id):` around the work (core.jobs.run_job does it).
+- Streamed responses: the server reads the body after the view and the middleware have
+  returned, so `StreamingHttpResponse(stream_within_request(chunks))` carries the request's scope.
 - Back office, migrations, management commands: `scopes_disabled()` (django-scopes).
 """
 
+import contextvars
 from contextlib import contextmanager
 from functools import wraps
 
@@ -45,6 +48,26 @@ def no_enterprise_scope():
     """A scope in which every query of a tenant-owned model fails: no tenant is known."""
     with scope():
         yield
+
+
+def stream_within_request(chunks):
+    """The chunks of a streamed body, each made in the context of the request that built it.
+
+    Call it in the view. The server iterates a StreamingHttpResponse after the view has returned
+    and TenantMiddleware's scope has ended: a query made then would fail with ScopeError. Each
+    chunk is made in a copy of the view's context, with its tenant scope and time zone.
+    """
+    # Copied now, in the view: the generator below starts only when the server reads it.
+    return _chunks_within(contextvars.copy_context(), iter(chunks))
+
+
+def _chunks_within(context, chunks):
+    while True:
+        try:
+            chunk = context.run(next, chunks)
+        except StopIteration:
+            return
+        yield chunk
 
 
 class TenantMiddleware:

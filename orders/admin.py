@@ -34,9 +34,24 @@ class RejectForm(forms.Form):
 class OrderEventInline(admin.TabularInline):
     model = OrderEvent
     extra = 0
-    fields = ["at", "actor_label", "actor", "from_status", "to_status", "note"]
+    fields = ["at", "who", "from_status", "happened", "note"]
     readonly_fields = fields
     can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description="Who")
+    def who(self, event):
+        """What the customer reads ("Carrier staff"), and which person it was."""
+        if event.actor is None:
+            return event.actor_label
+        return f"{event.actor_label} ({event.actor.email})"
+
+    @admin.display(description="What happened")
+    def happened(self, event):
+        """The new status, or the kind's event ("LOA uploaded"), with the part it is about."""
+        return f"{event.title} ({event.part})" if event.part else event.title
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -56,8 +71,17 @@ def _apply(request, order, move, reason=""):
     return True
 
 
+class OrderAdminForm(forms.ModelForm):
+    class Meta:
+        model = Order
+        fields = []
+        # The model's help texts speak to the customer.
+        help_texts = {"customer_reference": "The customer's own reference, if they gave one."}
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
+    form = OrderAdminForm
     list_display = [
         "reference",
         "kind",
@@ -125,7 +149,8 @@ class OrderAdmin(admin.ModelAdmin):
             buttons = [
                 (label, reverse("admin:orders_order_move", args=[order.pk, move]))
                 for move, (status, label) in MOVES.items()
-                if services.refusal(order, status, by=request.user) is None
+                if status != order.status
+                and services.refusal(order, status, by=request.user) is None
             ]
         extra_context = {**(extra_context or {}), "move_buttons": buttons}
         return super().change_view(request, object_id, form_url, extra_context)
@@ -149,6 +174,7 @@ class OrderAdmin(admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,
                 "title": f"{label} order {order.reference}",
+                "order": order,
                 "orders": [order],
                 "form": form,
                 "label": label,

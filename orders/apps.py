@@ -14,6 +14,10 @@ class OrdersConfig(AppConfig):
 
         navigation.register(
             MenuEntry(
-                "View Orders", "orders:view_orders", "orders", order=60, permission=VIEW_ORDERS
+                "View Orders",
+                "orders:view_orders",
+                "orders/icons.svg#orders",
+                order=60,
+                permission=VIEW_ORDERS,
             )
         )

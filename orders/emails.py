@@ -39,3 +39,7 @@ def send_placed(order):
 
 def send_status_changed(order, event):
     _send(order, "orders/email/status_changed", {"event": event})
+
+
+def send_event(order, event):
+    _send(order, "orders/email/event", {"event": event})

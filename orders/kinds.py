@@ -4,14 +4,27 @@
 
 A kind brings its reference prefix, its View Orders tab (a function building the tab's data
 table from the request), the permissions to see and to place its orders, the template part its
-order page shows, and a hook called inside the transaction of every status change.
+order page shows, its lifecycle (orders.lifecycle: statuses, who may make which move, what
+cancelling means), the events its timeline may hold besides status changes, a hook called
+inside the transaction of every status change, and where "Order again" leads.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .lifecycle import ORDER_LIFECYCLE, Lifecycle
+
 
 @dataclass(frozen=True)
+class EventType:
+    """Something that happens to an order besides a status change: "LOA uploaded"."""
+
+    key: str
+    label: str
+    email: bool = False  # e-mail the person who placed the order when it happens
+
+
+@dataclass(frozen=True, eq=False)
 class OrderKind:
     key: str
     label: str  # one order, e.g. "Trunk order"
@@ -27,9 +40,21 @@ class OrderKind:
     detail: Callable | None = None  # detail(order) -> extra context of detail_template
     # facts(order) -> [(label, text)]: what carrier staff need to carry the order out.
     facts: Callable | None = None
-    # on_status_changed(order, *, before, by) runs in the transaction of the change.
+    # on_status_changed(order, *, before, by) runs in the transaction of the change, after the
+    # order's row is locked: it locks the kind's own rows only after that (orders.services).
     on_status_changed: Callable | None = None
+    lifecycle: Lifecycle = ORDER_LIFECYCLE
+    events: tuple[EventType, ...] = ()
+    # order_again_url(order) -> the kind's order form pre-filled from order, or None.
+    order_again_url: Callable | None = None
     order: int = 100
+
+    def event_type(self, key):
+        """The declared EventType called key; ValueError when the kind declares none."""
+        for event_type in self.events:
+            if event_type.key == key:
+                return event_type
+        raise ValueError(f"The order kind {self.key!r} declares no event {key!r}.")
 
 
 _kinds: dict[str, OrderKind] = {}

@@ -7,9 +7,11 @@ from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from core.actors import CUSTOMER
 from core.tenancy import tenant_manager
 
 from . import kinds
+from .statuses import STATUS_LENGTH, OrderStatus
 
 # No 0/O, 1/I/L: a reference read out over the phone cannot be misheard.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -29,13 +31,10 @@ class Order(models.Model):
     registered in orders.kinds, which is how this app reaches them.
     """
 
-    class Status(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted"
-        IN_PROGRESS = "in_progress", "In Progress"
-        COMPLETED = "completed", "Completed"
-        CANCELLED = "cancelled", "Cancelled"
-        REJECTED = "rejected", "Rejected"
+    Status = OrderStatus
 
+    # Open in the default lifecycle (orders.lifecycle.ORDER_LIFECYCLE); a kind with a
+    # lifecycle of its own asks kind_info.lifecycle.open_statuses.
     OPEN = (Status.SUBMITTED, Status.IN_PROGRESS)
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -50,7 +49,7 @@ class Order(models.Model):
         blank=True,
         help_text="Your own reference for this order, if you have one.",
     )
-    status = models.CharField(max_length=12, choices=Status, default=Status.SUBMITTED)
+    status = models.CharField(max_length=STATUS_LENGTH, choices=Status, default=Status.SUBMITTED)
     rejection_reason = models.TextField(blank=True)
     placed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -98,19 +97,29 @@ class Order(models.Model):
 
     @property
     def is_open(self):
-        return self.status in self.OPEN
+        return self.kind_info.lifecycle.is_open(self.status)
 
     @property
     def customer_may_cancel(self):
-        """Customers may cancel until carrier staff start work on the order."""
-        return self.status == self.Status.SUBMITTED
+        """What the kind's lifecycle says: by default until carrier staff start work."""
+        return self.kind_info.lifecycle.allows(CUSTOMER, self.status, self.Status.CANCELLED)
+
+    @property
+    def may_order_again(self):
+        return self.status in self.kind_info.lifecycle.order_again_from
 
     def describe(self):
         return self.kind_info.describe(self)
 
 
 class OrderEvent(models.Model):
-    """One line of an order's timeline: who moved it from which status to which, and when."""
+    """One line of an order's timeline: a status change, or an event its kind declares.
+
+    A status change says who moved the order from which status to which, and when; another
+    event ("LOA uploaded") may be about one part of the order (a port order's batch).
+    """
+
+    STATUS_CHANGED = "status"
 
     enterprise = models.ForeignKey(
         "accounts.Enterprise", on_delete=models.CASCADE, related_name="+"
@@ -126,8 +135,10 @@ class OrderEvent(models.Model):
     )
     # Kept as written: customers see "Carrier staff", never a staff member's name.
     actor_label = models.CharField(max_length=120)
-    from_status = models.CharField(max_length=12, choices=Order.Status, blank=True)
-    to_status = models.CharField(max_length=12, choices=Order.Status)
+    event_type = models.CharField(max_length=40, default=STATUS_CHANGED)
+    part = models.CharField(max_length=60, blank=True, help_text="e.g. the batch of a port order")
+    from_status = models.CharField(max_length=STATUS_LENGTH, choices=Order.Status, blank=True)
+    to_status = models.CharField(max_length=STATUS_LENGTH, choices=Order.Status, blank=True)
     note = models.TextField(blank=True)
 
     objects = tenant_manager()
@@ -135,14 +146,19 @@ class OrderEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["order", "at", "id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(event_type="status") | ~Q(to_status=""),
+                name="status_event_has_a_status",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.order}: {self.get_to_status_display()}"
+        return f"{self.order}: {self.title}"
 
-    @staticmethod
-    def label_for(user):
-        if user is None:
-            return "The portal"
-        if user.is_staff:
-            return "Carrier staff"
-        return user.get_full_name()
+    @property
+    def title(self):
+        """What happened, as the timeline and e-mails say it: "Completed", "LOA uploaded"."""
+        if self.event_type == self.STATUS_CHANGED:
+            return self.get_to_status_display()
+        return self.order.kind_info.event_type(self.event_type).label

@@ -1,31 +1,30 @@
-"""The lifecycle of every order: placing it and moving it from status to status.
+"""The lifecycle of every order: placing it, moving it from status to status, noting events.
 
-Each change locks the order, checks the move is allowed for who makes it, writes the timeline
-and the audit log, lets the order's kind react (a completed trunk order makes the trunk Active)
-and e-mails the person who placed the order once the transaction commits.
+Each change locks the order, checks the move against the order's kind's lifecycle for who makes
+it (core.actors: a person, carrier staff, the portal itself), writes the timeline and the audit
+log, lets the order's kind react (a completed trunk order makes the trunk Active) and e-mails
+the person who placed the order once the transaction commits.
+
+Lock order, everywhere: the order's row first, then the kind's own rows (a trunk order's
+package, then its trunks). place_order inserts the order before the caller creates or locks
+anything else; move() locks the order before the kind's hook locks the rest.
+
+A move to the status the order already has is a no-op that succeeds: a retried job or a carrier
+callback delivered twice does no harm.
 """
 
 from functools import partial
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from audit.records import Change, record
+from core.actors import CUSTOMER, as_actor
 
 from . import actions, emails, kinds
 from .models import Order, OrderEvent, new_reference
 
 Status = Order.Status
-
-# What carrier staff may do, from which statuses.
-STAFF_MOVES = {
-    Status.IN_PROGRESS: {Status.SUBMITTED},
-    Status.COMPLETED: {Status.SUBMITTED, Status.IN_PROGRESS},
-    Status.REJECTED: {Status.SUBMITTED, Status.IN_PROGRESS},
-    Status.CANCELLED: {Status.SUBMITTED, Status.IN_PROGRESS},
-}
-# Customers may only cancel, and only before work has started.
-CUSTOMER_MOVES = {Status.CANCELLED: {Status.SUBMITTED}}
 
 REFERENCE_ATTEMPTS = 5
 
@@ -38,7 +37,6 @@ class AlreadySubmitted(Exception):
         self.order = order
 
 
-@transaction.atomic
 def place_order(
     *,
     enterprise,
@@ -50,20 +48,28 @@ def place_order(
     details=None,
     notify=True,
 ):
-    """Create a Submitted order of kind; the caller adds the kind's rows in its transaction.
+    """Create an order of kind in its first status; the caller adds the kind's rows.
 
-    Call it first in the caller's transaction: a second submit of the same form (same
-    submission_key) waits here for the first and then raises AlreadySubmitted, which rolls
-    the caller's work back. notify=False places it without e-mail (the demo data).
+    It runs only inside the caller's transaction (RuntimeError otherwise), called first in it:
+    a second submit of the same form (same submission_key) waits here for the first and then
+    raises AlreadySubmitted, which rolls the caller's work back. notify=False places it
+    without e-mail (the demo data).
     """
-    prefix = kinds.get(kind).prefix
+    if not connection.in_atomic_block:
+        raise RuntimeError(
+            "place_order() runs inside the transaction that adds the order's own rows: "
+            "call it from a function decorated with @transaction.atomic."
+        )
+    actor = as_actor(by)
+    order_kind = kinds.get(kind)
     for _attempt in range(REFERENCE_ATTEMPTS):
         order = Order(
             enterprise=enterprise,
             kind=kind,
-            reference=new_reference(prefix),
+            reference=new_reference(order_kind.prefix),
             customer_reference=customer_reference,
-            placed_by=by,
+            status=order_kind.lifecycle.initial,
+            placed_by=actor.user,
             submission_key=submission_key,
         )
         try:
@@ -84,17 +90,17 @@ def place_order(
         enterprise=enterprise,
         order=order,
         at=order.placed_at,
-        actor=by,
-        actor_label=OrderEvent.label_for(by),
-        to_status=Status.SUBMITTED,
+        actor=actor.user,
+        actor_label=actor.display,
+        to_status=order.status,
     )
     record(
         actions.ORDER_PLACED,
-        actor=by,
+        actor=actor,
         ip_address=ip_address,
         enterprise=enterprise,
         obj=order,
-        details={"kind": kinds.get(kind).label, **(details or {})},
+        details={"kind": order_kind.label, **(details or {})},
     )
     if notify:
         transaction.on_commit(partial(emails.send_placed, order))
@@ -102,34 +108,46 @@ def place_order(
 
 
 def start(order, *, by, ip_address=None, notify=True):
-    return _move(order, Status.IN_PROGRESS, by=by, ip_address=ip_address, notify=notify)
+    return move(order, Status.IN_PROGRESS, by=by, ip_address=ip_address, notify=notify)
 
 
 def complete(order, *, by, ip_address=None, notify=True):
-    return _move(order, Status.COMPLETED, by=by, ip_address=ip_address, notify=notify)
+    return move(order, Status.COMPLETED, by=by, ip_address=ip_address, notify=notify)
 
 
 def reject(order, *, by, reason, ip_address=None, notify=True):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the order is rejected: the customer reads it."})
-    return _move(order, Status.REJECTED, by=by, ip_address=ip_address, note=reason, notify=notify)
+    return move(order, Status.REJECTED, by=by, ip_address=ip_address, note=reason, notify=notify)
 
 
 def cancel(order, *, by, ip_address=None, notify=True):
-    return _move(order, Status.CANCELLED, by=by, ip_address=ip_address, notify=notify)
+    return move(order, Status.CANCELLED, by=by, ip_address=ip_address, notify=notify)
 
 
 def refusal(order, to_status, *, by):
-    """Why by may not move order to to_status now, or None when they may."""
-    moves = STAFF_MOVES if by.is_staff else CUSTOMER_MOVES
-    if to_status not in moves:
-        return "Only carrier staff can do this."
-    if order.status not in moves[to_status]:
-        if not by.is_staff and to_status == Status.CANCELLED and order.is_open:
+    """Why by may not move order to to_status now, or None when they may.
+
+    None as well when the order has that status already: the move is a no-op.
+    """
+    actor = as_actor(by)
+    lifecycle = order.kind_info.lifecycle
+    if to_status not in lifecycle.statuses:
+        return f"A {order.kind_info.label.lower()} is never {Status(to_status).label}."
+    allowed_from = lifecycle.moves_of(actor.role).get(to_status)
+    if allowed_from is None:
+        if actor.role == CUSTOMER:
+            return "Only carrier staff can do this."
+        return f"{actor.display} cannot move an order to {Status(to_status).label}."
+    if order.status == to_status:
+        return None
+    if order.status not in allowed_from:
+        if actor.role == CUSTOMER and to_status == Status.CANCELLED and order.is_open:
             return (
-                f"Order {order.reference} is already in progress and can no longer be "
-                "cancelled here. Contact support to stop it."
+                f"Order {order.reference} is {order.get_status_display()}: work on it has "
+                "already started and it can no longer be cancelled here. Contact support to "
+                "stop it."
             )
         return f"Order {order.reference} is {order.get_status_display()}: it cannot be " + (
             f"moved to {Status(to_status).label}."
@@ -138,13 +156,26 @@ def refusal(order, to_status, *, by):
 
 
 @transaction.atomic
-def _move(order, to_status, *, by, ip_address, note="", notify=True):
+def move(order, to_status, *, by, ip_address=None, note="", notify=True):
+    """Move order to to_status as by (a User, an Actor, None for the portal); the locked copy.
+
+    The kinds' own steps (start, complete, a port order's FOC Confirmed) all come here.
+    """
+    actor = as_actor(by)
     # Lock the row, then decide on its current status: two staff members clicking at once
-    # move it once.
+    # move it once, and the second click finds the move made and does nothing.
     locked = Order.objects.select_for_update().get(pk=order.pk)
-    problem = refusal(locked, to_status, by=by)
+    problem = refusal(locked, to_status, by=actor)
     if problem:
         raise ValidationError(problem)
+    if locked.status != to_status:
+        _write_move(locked, to_status, actor=actor, ip_address=ip_address, note=note, notify=notify)
+    # The caller's instance shows the current state too.
+    order.status, order.rejection_reason = locked.status, locked.rejection_reason
+    return locked
+
+
+def _write_move(locked, to_status, *, actor, ip_address, note, notify):
     before = locked.status
     locked.status = to_status
     fields = ["status", "updated_at"]
@@ -155,15 +186,15 @@ def _move(order, to_status, *, by, ip_address, note="", notify=True):
     event = OrderEvent.objects.create(
         enterprise_id=locked.enterprise_id,
         order=locked,
-        actor=by,
-        actor_label=OrderEvent.label_for(by),
+        actor=actor.user,
+        actor_label=actor.display,
         from_status=before,
         to_status=to_status,
         note=note,
     )
     record(
         actions.ORDER_STATUS_CHANGED,
-        actor=by,
+        actor=actor,
         ip_address=ip_address,
         enterprise=locked.enterprise,
         obj=locked,
@@ -172,9 +203,42 @@ def _move(order, to_status, *, by, ip_address, note="", notify=True):
     )
     hook = locked.kind_info.on_status_changed
     if hook is not None:
-        hook(locked, before=before, by=by)
+        hook(locked, before=before, by=actor)
     if notify:
         transaction.on_commit(partial(emails.send_status_changed, locked, event))
-    # The caller's instance shows the new state too.
-    order.status, order.rejection_reason = locked.status, locked.rejection_reason
-    return locked
+
+
+@transaction.atomic
+def note_event(order, event_type, *, by, part="", message="", ip_address=None, notify=True):
+    """Add something that happened to order to its timeline: "LOA uploaded", "FOC date set".
+
+    event_type is one the order's kind declares (OrderKind.events); part names the part it is
+    about (a port order's "Batch 2"); the orderer is e-mailed when the event type says so.
+    """
+    actor = as_actor(by)
+    declared = order.kind_info.event_type(event_type)
+    event = OrderEvent.objects.create(
+        enterprise_id=order.enterprise_id,
+        order=order,
+        actor=actor.user,
+        actor_label=actor.display,
+        event_type=declared.key,
+        part=part,
+        note=message,
+    )
+    details = {"event": declared.label}
+    if part:
+        details["part"] = part
+    if message:
+        details["message"] = message
+    record(
+        actions.ORDER_EVENT_NOTED,
+        actor=actor,
+        ip_address=ip_address,
+        enterprise=order.enterprise,
+        obj=order,
+        details=details,
+    )
+    if notify and declared.email:
+        transaction.on_commit(partial(emails.send_event, order, event))
+    return event

@@ -10,9 +10,18 @@ from django.db.models.functions import Coalesce, NullIf
 
 from core.exports import choice_label_sql
 from core.filters import DateRangeFilterSet
-from core.tables import Column
+from core.tables import Column, row_url
 
+from .lifecycle import ORDER_LIFECYCLE
 from .models import Order
+
+# The tones of orders/_status_badge.html, for the tables' badges (made without a template).
+STATUS_TONES = {
+    Order.Status.COMPLETED: "ok",
+    Order.Status.REJECTED: "danger",
+    Order.Status.CANCELLED: "muted",
+    Order.Status.IN_PROGRESS: "warn",
+}
 
 
 def order_columns(*kind_columns):
@@ -25,7 +34,7 @@ def order_columns(*kind_columns):
         Column(
             "reference",
             "Reference ID",
-            template="orders/_reference_cell.html",
+            link=row_url("orders:order_detail"),
             always=True,
             export="reference",
         ),
@@ -36,7 +45,7 @@ def order_columns(*kind_columns):
             "Status",
             sort_by="status",
             value=lambda o: o.get_status_display(),
-            template="orders/_status_cell.html",
+            badge=lambda o: STATUS_TONES.get(o.status, ""),
             export=choice_label_sql("status", Order.Status.choices),
         ),
         Column("placed", "Placed", sort_by="placed_at", value=lambda o: o.placed_at),
@@ -66,7 +75,11 @@ class OrderFilter(DateRangeFilterSet):
 
     date_field = "placed_at"
     q = django_filters.CharFilter(label="Search", method="filter_search")
-    status = django_filters.ChoiceFilter(choices=Order.Status.choices, empty_label="All")
+    # The statuses of the default lifecycle; a kind with its own declares its own filter.
+    status = django_filters.ChoiceFilter(
+        choices=[(status, Order.Status(status).label) for status in ORDER_LIFECYCLE.statuses],
+        empty_label="All",
+    )
 
     class Meta:
         model = Order

@@ -73,6 +73,7 @@ def _order(request, public_id):
 def order_detail(request, public_id):
     order = _order(request, public_id)
     kind = order.kind_info
+    may_place = request.user.has_perm(kind.place_permission)
     return render(
         request,
         "orders/order_detail.html",
@@ -81,8 +82,12 @@ def order_detail(request, public_id):
             "kind": kind,
             "events": order.events.all(),
             "part": kind.detail(order) if kind.detail else {},
-            "may_cancel": order.customer_may_cancel
-            and request.user.has_perm(kind.place_permission),
+            "may_cancel": may_place and order.customer_may_cancel,
+            "order_again_url": (
+                kind.order_again_url(order)
+                if may_place and order.may_order_again and kind.order_again_url
+                else None
+            ),
         },
     )
 
@@ -94,6 +99,8 @@ def cancel_order(request, public_id):
         raise PermissionDenied("Your role does not allow this.")
     # Said before the confirmation too: an order staff have started is no longer cancelled here.
     error = services.refusal(order, Order.Status.CANCELLED, by=request.user)
+    if order.status == Order.Status.CANCELLED:
+        error = f"Order {order.reference} is cancelled already."
     if request.method == "POST" and error is None:
         try:
             services.cancel(order, by=request.user, ip_address=client_ip(request))
@@ -102,7 +109,11 @@ def cancel_order(request, public_id):
         else:
             messages.success(request, f"Order {order.reference} was cancelled.")
             return redirect_after_post(request, "orders:order_detail", order.public_id)
-    return render(request, "orders/cancel.html", {"order": order, "error": error})
+    return render(
+        request,
+        "orders/cancel.html",
+        {"order": order, "error": error, "cancelling": order.kind_info.lifecycle.cancelling},
+    )
 
 
 urlpatterns = [

@@ -1,16 +1,14 @@
-"""Periodic jobs, run by the one `manage.py rqcron portal.cron` process."""
+"""Periodic jobs, run by the one `manage.py rqcron portal.cron` process.
+
+Each app registers its own with core.schedule.register() from its AppConfig.ready(); this
+module hands them all to RQ's cron.
+"""
 
 from rq import cron
 
-from core.exports import purge_old_exports
-from core.jobs import purge_finished_jobs
+from core import schedule
 
-cron.register(
-    purge_finished_jobs,
-    queue_name="default",
-    cron="17 3 * * *",
-    meta={"kind": "Purge finished jobs"},
-)
-cron.register(
-    purge_old_exports, queue_name="default", cron="27 3 * * *", meta={"kind": "Purge old exports"}
-)
+for periodic in schedule.periodic_jobs():
+    cron.register(
+        periodic.func, queue_name="default", cron=periodic.cron, meta={"kind": periodic.kind}
+    )

@@ -6,6 +6,7 @@ PORTAL_ENV=production turns on the production checks and secure cookies.
 """
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,6 +30,14 @@ def envlist(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def served_at(address):
+    """The URL of `runserver ADDRESS`, as bin/run's PORT gives it: "8001" or "host:8001"."""
+    host, _, port = address.rpartition(":")
+    if host in ("", "0.0.0.0", "[::]"):  # noqa: S104 - a link to open, not an address to bind
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
+
+
 PRODUCTION = os.environ.get("PORTAL_ENV", "development") == "production"
 DEBUG = envbool("DEBUG", default=not PRODUCTION)
 
@@ -44,7 +53,8 @@ else:
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]", "testserver"]
 
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in e-mails; by default the address bin/run serves at, whatever its PORT.
+SITE_URL = os.environ.get("SITE_URL", served_at(os.environ.get("PORT") or "8000")).rstrip("/")
 
 # The portal's own apps, building blocks first. Tests walk every URL and admin page of each.
 PORTAL_APPS = ["core", "audit", "accounts", "orders", "support", "trunks"]
@@ -108,10 +118,13 @@ TEMPLATES = [
 
 FORM_RENDERER = "core.forms.PortalFormRenderer"
 
+DEVELOPMENT_SERVER = sys.argv[1:2] == ["runserver"]
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
-        conn_max_age=envint("DB_CONN_MAX_AGE", 60),
+        # The development server starts a thread per request: a connection kept open would
+        # outlive its thread, and a burst of requests would use up the database's connections.
+        conn_max_age=0 if DEVELOPMENT_SERVER else envint("DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -124,6 +137,8 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAUL
 RQ = {"COMMIT_MODE": "on_db_commit"}
 # The queues are linked from Background jobs > Failed jobs, not listed as an app of their own.
 RQ_SHOW_ADMIN_LINK = False
+# Rows an export job writes between two reports of its progress (core/exports.py).
+EXPORT_PROGRESS_ROWS = 100_000
 
 if REDIS_URL:
     CACHES = {
@@ -167,6 +182,8 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CHANGE_EMAIL = True
+# Adding an address another account uses is refused at the field (nothing is stored or sent).
+ACCOUNT_FORMS = {"add_email": "accounts.forms.profile.AddEmailForm"}
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 # Confirm it's you with the password or an authenticator code; sign-in codes by e-mail are not
 # offered anywhere in the portal.
@@ -210,6 +227,8 @@ MFA_TOTP_ISSUER = "Carrier Portal"
 MFA_RECOVERY_CODE_COUNT = 10
 
 LANGUAGE_CODE = "en-us"
+# One format for dates and one for date-times, everywhere (core/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["core.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -10,6 +10,15 @@ class FaqAdmin(admin.ModelAdmin):
     list_filter = ["topic", "published"]
     search_fields = ["question", "answer"]
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            "subtitle": "Help & Support also lists the FAQs each app writes about what it "
+            "builds. A FAQ here with the same question replaces one of them; unpublished, it "
+            "hides it.",
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context)
+
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):

@@ -12,6 +12,8 @@ class SupportConfig(AppConfig):
 
         from .demo import load
 
-        navigation.register(MenuEntry("Help & Support", "support:help", "help", order=90))
+        navigation.register(
+            MenuEntry("Help & Support", "support:help", "support/icons.svg#help", order=90)
+        )
         dashboard.register(DashboardSection("support/_dashboard.html", order=90))
         demo.register("support", load, order=90)

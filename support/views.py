@@ -3,6 +3,7 @@ from itertools import groupby
 from django.shortcuts import render
 from django.urls import reverse
 
+from core.help import app_faqs
 from core.navigation import tabs
 from core.tenancy import enterprise_member_required
 
@@ -15,9 +16,20 @@ def _help_tabs(request):
     )
 
 
+def published_faqs():
+    """The apps' FAQs and those staff wrote, by topic.
+
+    A FAQ staff wrote with the question of an app's replaces it; unpublished, it hides it.
+    """
+    written = {faq.question: faq for faq in Faq.objects.all()}
+    faqs = [faq for faq in app_faqs() if faq.question not in written]
+    faqs += [faq for faq in written.values() if faq.published]
+    return sorted(faqs, key=lambda faq: (faq.topic, faq.position, faq.question))
+
+
 @enterprise_member_required
 def help_index(request):
-    faqs = Faq.objects.filter(published=True)
+    faqs = published_faqs()
     topics = [(topic, list(items)) for topic, items in groupby(faqs, key=lambda faq: faq.topic)]
     return render(request, "support/help.html", {"topics": topics, "tabs": _help_tabs(request)})
 

@@ -75,6 +75,45 @@ def test_production_turns_on_https_only_settings():
     assert result.stdout.split() == ["False"] + ["True"] * 5
 
 
+# Running it on another port
+
+
+@pytest.mark.parametrize(
+    ("port", "site_url"),
+    [
+        ({}, "http://127.0.0.1:8000"),
+        ({"PORT": "8123"}, "http://127.0.0.1:8123"),
+        ({"PORT": "0.0.0.0:8123"}, "http://127.0.0.1:8123"),
+        ({"PORT": "8123", "SITE_URL": "https://portal.example.com/"}, "https://portal.example.com"),
+    ],
+)
+def test_links_in_emails_follow_the_port_bin_run_serves_on(port, site_url):
+    result = _run(["-c", "import portal.settings as s; print(s.SITE_URL)"], **port)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == site_url
+
+
+def test_the_run_command_tells_the_address_it_serves_at():
+    script = (BASE_DIR / "bin" / "run").read_text()
+    assert 'runserver "$address"' in script
+    assert "import portal.settings as s; print(s.SITE_URL)" in script
+
+
+CONN_MAX_AGE = "import portal.settings as s; print(s.DATABASES['default']['CONN_MAX_AGE'])"
+
+
+def test_the_development_server_keeps_no_connection_open():
+    # A thread per request: a kept connection would outlive its thread (each burst of 40
+    # requests left 20 to 46 more idle connections, until PostgreSQL refused new ones).
+    as_runserver = f"import sys; sys.argv = ['manage.py', 'runserver']; {CONN_MAX_AGE}"
+    result = _run(["-c", as_runserver], DB_CONN_MAX_AGE="60")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0"
+    # Other processes (gunicorn's, the worker) keep theirs for reuse.
+    result = _run(["-c", CONN_MAX_AGE], DB_CONN_MAX_AGE="60")
+    assert result.stdout.strip() == "60"
+
+
 # Security headers
 
 

@@ -12,7 +12,8 @@ class TrunksConfig(AppConfig):
         from core.navigation import MenuEntry
         from orders import kinds
 
-        from . import actions  # noqa: F401
+        # Defining a data table registers it, for the export jobs of any process.
+        from . import actions, tables  # noqa: F401
         from .dashboard import trunks_summary
         from .demo import load
         from .order_kind import TRUNK_ORDERS
@@ -20,13 +21,23 @@ class TrunksConfig(AppConfig):
 
         navigation.register(
             MenuEntry(
-                "Bundle", "trunks:bundle_packages", "bundle", order=20, permission=VIEW_TRUNKS
+                "Bundle",
+                "trunks:bundle_packages",
+                "trunks/icons.svg#bundle",
+                order=20,
+                permission=VIEW_TRUNKS,
             ),
-            MenuEntry("Usage", "trunks:usage_packages", "usage", order=21, permission=VIEW_TRUNKS),
+            MenuEntry(
+                "Usage",
+                "trunks:usage_packages",
+                "trunks/icons.svg#usage",
+                order=21,
+                permission=VIEW_TRUNKS,
+            ),
             MenuEntry(
                 "Outbound Only",
                 "trunks:outbound_packages",
-                "outbound",
+                "trunks/icons.svg#outbound",
                 order=22,
                 permission=VIEW_TRUNKS,
             ),

@@ -2,14 +2,19 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
+from django.utils.html import format_html
 
+from audit.records import Change, record
 from orders.models import Order
 from orders.services import place_order
 
+from . import actions, lifecycle
+from .changes import ADDRESS_KEYS, CHANGE_LABELS, current_values, heading, in_words
 from .models import Trunk, TrunkOrder
-from .services import KIND, check_switch, create_trunk_order, set_status
+from .services import KIND, check_switch, create_trunk_order, set_addresses, set_status
 
-CHANGEABLE = ["max_channels", "signaling", "media", "codecs", "auth", "auth_username"]
+CHANGEABLE = list(CHANGE_LABELS)
 
 
 def open_order_refusal(trunk):
@@ -22,9 +27,12 @@ def open_order_refusal(trunk):
         .first()
     )
     if pending is not None:
-        return (
-            f"Order {pending.order.reference} for {trunk.name} is still open: wait for it to "
-            "finish or cancel it first."
+        return format_html(
+            'Order <a href="{}">{}</a> for {} is still open: wait for it to finish or cancel '
+            "it first.",
+            reverse("orders:order_detail", args=[pending.order.public_id]),
+            pending.order.reference,
+            trunk.name,
         )
     return None
 
@@ -33,21 +41,6 @@ def policies_using(trunk):
     return list(
         trunk.routing_targets.order_by("policy__name").values_list("policy__name", flat=True)
     )
-
-
-def current_values(trunk):
-    """What a change order can change, as stored in TrunkOrder.requested."""
-    return {
-        "max_channels": trunk.max_channels,
-        "signaling": [
-            {"host": a.host, "port": a.port, "transport": a.transport}
-            for a in trunk.signaling_addresses
-        ],
-        "media": [a.host for a in trunk.media_addresses],
-        "codecs": list(trunk.codecs),
-        "auth": trunk.auth,
-        "auth_username": trunk.auth_username,
-    }
 
 
 @transaction.atomic
@@ -63,7 +56,7 @@ def request_change(
     notes="",
     notify=True,
 ):
-    """Order a change of a trunk's channels, addresses, codecs or authentication."""
+    """Order a change of any of a trunk's settings (changes.CHANGE_LABELS)."""
     order = place_order(
         enterprise=trunk.enterprise,
         kind=KIND,
@@ -71,14 +64,19 @@ def request_change(
         ip_address=ip_address,
         submission_key=submission_key,
         customer_reference=customer_reference,
-        details={"trunk": trunk.name, "type": "change"},
+        details={"trunk": trunk.name, "type": "Change"},
         notify=notify,
     )
     trunk = Trunk.objects.select_for_update().get(pk=trunk.pk)
     problem = open_order_refusal(trunk)
     if problem:
         raise ValidationError(problem)
-    check_switch(**{key: values[key] for key in CHANGEABLE if key != "codecs"})
+    check_switch(
+        **{
+            key: values[key]
+            for key in ("max_channels", "signaling", "media", "auth", "auth_username")
+        }
+    )
     before = current_values(trunk)
     requested = {key: values[key] for key in CHANGEABLE if values[key] != before[key]}
     if not requested:
@@ -101,10 +99,13 @@ def disconnect_refusal(trunk):
     policies = policies_using(trunk)
     if policies:
         names = ", ".join(f"“{name}”" for name in policies)
-        return (
-            f"{trunk.name} still receives calls from the routing "
-            f"{'policy' if len(policies) == 1 else 'policies'} {names}: "
-            "take it out of them first."
+        return format_html(
+            "{} still receives calls from the routing {} {}: take it out in the "
+            '<a href="{}">Routing Policy Manager</a> first.',
+            trunk.name,
+            "policy" if len(policies) == 1 else "policies",
+            names,
+            reverse("trunks:routing_manager", args=[trunk.package.public_id]),
         )
     return None
 
@@ -129,9 +130,12 @@ def request_disconnect(
         ip_address=ip_address,
         submission_key=submission_key,
         customer_reference=customer_reference,
-        details={"trunk": trunk.name, "type": "disconnect"},
+        details={"trunk": trunk.name, "type": "Disconnect"},
         notify=notify,
     )
+    # The order's row first (place_order), then the trunk: a routing policy saved at this
+    # moment locks the trunk too (routing.save_policy), so either it is saved first and found
+    # below, or it finds the trunk Disconnect Pending and is refused.
     trunk = Trunk.objects.select_for_update().get(pk=trunk.pk)
     problem = disconnect_refusal(trunk)
     if problem:
@@ -143,5 +147,25 @@ def request_disconnect(
         requested_due_date=requested_due_date,
         notes=notes,
     )
-    set_status(trunk, Trunk.Status.DISCONNECT_PENDING, by=by)
+    set_status(trunk, lifecycle.ON_DISCONNECT_PLACED, by=by)
     return order
+
+
+def apply_change(trunk, requested, *, by):
+    """Give trunk the values a completed change order asked for; audit them in words."""
+    values = current_values(trunk)
+    fields = [key for key in requested if key not in ADDRESS_KEYS]
+    for key in fields:
+        setattr(trunk, key, requested[key])
+    if fields:
+        trunk.save(update_fields=fields)
+    if "signaling" in requested or "media" in requested:
+        signaling = requested.get("signaling", values["signaling"])
+        media = requested.get("media", values["media"])
+        set_addresses(trunk, signaling=signaling, media=media)
+    changes = [
+        Change(heading(key), in_words(key, values[key]), in_words(key, requested[key]))
+        for key in CHANGE_LABELS
+        if key in requested
+    ]
+    record(actions.TRUNK_CHANGED, actor=by, enterprise=trunk.enterprise, obj=trunk, changes=changes)

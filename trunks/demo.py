@@ -14,9 +14,8 @@ from .routing import Target, save_policy
 SIGNALING = {
     "denver-1": [{"host": "34.120.10.5", "port": 5060, "transport": "udp"}],
     "denver-2": [{"host": "34.120.10.6", "port": 5060, "transport": "udp"}],
-    "chicago": [
-        {"host": "sbc.chicago.demo-communications.example", "port": 5061, "transport": "tls"}
-    ],
+    # Not a host name: the demo's own .example names are special-use, refused as signaling hosts.
+    "chicago": [{"host": "35.190.20.8", "port": 5061, "transport": "tls"}],
     "dialer": [{"host": "35.190.20.7", "port": 5060, "transport": "tcp"}],
 }
 

@@ -1,54 +1,46 @@
-"""What a trunk order's status change does to its trunk; orders calls it through the registry."""
+"""The lifecycle of a trunk, declared once: its statuses, the moves between them, and what each
+outcome of a trunk order does to its trunk. services.set_status checks every move against it.
 
-from audit.records import Change, record
+A trunk is Pending from its order until staff complete that order (Active) or it is cancelled or
+rejected (Disconnected: never turned up). An Active trunk is Disconnect Pending while a
+disconnect order is open, then Disconnected; a cancelled or rejected disconnect puts it back.
+"""
+
 from orders.models import Order
 
-from . import actions
-from .change_orders import current_values
-from .changes import CHANGE_LABELS, in_words
 from .models import Trunk, TrunkOrder
-from .routing import remove_trunk
-from .services import set_addresses, set_status
+
+Status = Trunk.Status
+OrderStatus = Order.Status
+
+# {from_status: {to_status, ...}}: every move a trunk's status may make.
+MOVES = {
+    Status.PENDING: {Status.ACTIVE, Status.DISCONNECTED},
+    Status.ACTIVE: {Status.DISCONNECT_PENDING},
+    Status.DISCONNECT_PENDING: {Status.ACTIVE, Status.DISCONNECTED},
+    Status.DISCONNECTED: set(),
+}
+
+# What a trunk order's new status does to its trunk: (order type, order status) -> trunk status.
+# A change order's completion changes the trunk's settings, not its status.
+ON_ORDER = {
+    (TrunkOrder.Type.NEW, OrderStatus.COMPLETED): Status.ACTIVE,
+    (TrunkOrder.Type.NEW, OrderStatus.CANCELLED): Status.DISCONNECTED,
+    (TrunkOrder.Type.NEW, OrderStatus.REJECTED): Status.DISCONNECTED,
+    (TrunkOrder.Type.DISCONNECT, OrderStatus.COMPLETED): Status.DISCONNECTED,
+    (TrunkOrder.Type.DISCONNECT, OrderStatus.CANCELLED): Status.ACTIVE,
+    (TrunkOrder.Type.DISCONNECT, OrderStatus.REJECTED): Status.ACTIVE,
+}
+# Placing a disconnect order makes the trunk Disconnect Pending.
+ON_DISCONNECT_PLACED = Status.DISCONNECT_PENDING
+# Trunks that routing policies may give calls to: not on their way out.
+ROUTABLE = (Status.PENDING, Status.ACTIVE)
 
 
-def apply_change(trunk, requested, *, by):
-    values = current_values(trunk)
-    fields = [
-        key for key in ("max_channels", "codecs", "auth", "auth_username") if key in requested
-    ]
-    for key in fields:
-        setattr(trunk, key, requested[key])
-    if fields:
-        trunk.save(update_fields=fields)
-    if "signaling" in requested or "media" in requested:
-        signaling = requested.get("signaling", values["signaling"])
-        media = requested.get("media", values["media"])
-        set_addresses(trunk, signaling=signaling, media=media)
-    changes = [
-        Change(label.capitalize(), in_words(key, values[key]), in_words(key, requested[key]))
-        for key, label in CHANGE_LABELS.items()
-        if key in requested
-    ]
-    record(actions.TRUNK_CHANGED, actor=by, enterprise=trunk.enterprise, obj=trunk, changes=changes)
-
-
-def on_order_status_changed(order, *, before, by):
-    """The orders app calls this in the transaction of every status change of a trunk order."""
-    trunk_order = TrunkOrder.objects.select_related("trunk").get(order=order)
-    trunk = Trunk.objects.select_for_update().get(pk=trunk_order.trunk_id)
-    done = order.status == Order.Status.COMPLETED
-    stopped = order.status in (Order.Status.CANCELLED, Order.Status.REJECTED)
-    if trunk_order.type == TrunkOrder.Type.NEW:
-        if done:
-            set_status(trunk, Trunk.Status.ACTIVE, by=by)
-        elif stopped:
-            # Never turned up: the trunk frees its place in the package and its policies.
-            set_status(trunk, Trunk.Status.DISCONNECTED, by=by)
-            remove_trunk(trunk, by=by)
-    elif trunk_order.type == TrunkOrder.Type.CHANGE and done:
-        apply_change(trunk, trunk_order.requested, by=by)
-    elif trunk_order.type == TrunkOrder.Type.DISCONNECT:
-        if done:
-            set_status(trunk, Trunk.Status.DISCONNECTED, by=by)
-        elif stopped:
-            set_status(trunk, Trunk.Status.ACTIVE, by=by)
+def refusal(trunk, to_status):
+    """Why trunk cannot move to to_status, or None (None too when it is there already)."""
+    if trunk.status == to_status or to_status in MOVES[trunk.status]:
+        return None
+    return (
+        f"{trunk.name} is {trunk.get_status_display()}: it cannot become {Status(to_status).label}."
+    )

@@ -9,10 +9,9 @@ from audit.records import Change, record
 from core.phones import normalize_phone
 
 from . import actions
+from .lifecycle import ROUTABLE
 from .models import Package, RoutingPolicy, RoutingTarget, Trunk
 
-# Trunks that can be given calls: not on their way out.
-ROUTABLE = (Trunk.Status.PENDING, Trunk.Status.ACTIVE)
 MAX_WEIGHT = 1000
 MAX_PRIORITY = 100
 
@@ -65,6 +64,7 @@ def save_policy(
     """Create or replace a routing policy of package with its ordered targets."""
     # Lock the package: two policies made default at once are saved one after the other.
     package = Package.objects.select_for_update().get(pk=package.pk)
+    targets = _with_locked_trunks(targets)
     check_targets(package, targets)
     if fallback_number:
         try:
@@ -103,9 +103,31 @@ def save_policy(
         ip_address=ip_address,
         enterprise=package.enterprise,
         obj=policy,
+        details={"package": package.name},
         changes=[Change("Routing", before, _describe(policy))],
     )
     return policy
+
+
+def _with_locked_trunks(targets):
+    """The targets with their trunks locked and read again, in id order.
+
+    A trunk being disconnected at this moment (change_orders.request_disconnect locks it too)
+    is either Disconnect Pending by now, and refused, or waits for this policy and finds it.
+    Lock order: the package, then its trunks by id.
+    """
+    ids = sorted({target.trunk.pk for target in targets})
+    locked = {
+        trunk.pk: trunk
+        for trunk in Trunk.objects.select_for_update(of=("self",))
+        .select_related("package")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    }
+    return [
+        Target(locked.get(target.trunk.pk, target.trunk), target.priority, target.weight)
+        for target in targets
+    ]
 
 
 @transaction.atomic
@@ -116,6 +138,7 @@ def delete_policy(policy, *, by, ip_address=None):
         ip_address=ip_address,
         enterprise=policy.enterprise,
         obj=policy,
+        details={"package": policy.package.name},
         changes=[Change("Routing", _describe(policy), None)],
     )
     policy.delete()
@@ -132,6 +155,7 @@ def remove_trunk(trunk, *, by):
             actor=by,
             enterprise=policy.enterprise,
             obj=policy,
+            details={"package": policy.package.name},
             changes=[Change("Routing", before, _describe(policy))],
         )
 

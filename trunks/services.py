@@ -1,8 +1,11 @@
 """Ordering trunks: Create New Package, a package's next trunk, and the rules of each type.
 
 Every order goes through orders.services.place_order (reference, timeline, audit, e-mail);
-change and disconnect requests are in trunks.change_orders, and what happens when staff complete,
-cancel or reject an order in trunks.lifecycle.
+change and disconnect requests are in trunks.change_orders; the trunk's statuses and what an
+order's outcome does to its trunk are declared in trunks.lifecycle.
+
+Lock order: the order's row (place_order inserts it first), then the package, then its trunks
+(by id), as in trunks.routing.save_policy.
 """
 
 from django.core.exceptions import ValidationError
@@ -12,9 +15,10 @@ from django.utils import timezone
 from audit.records import Change, record
 from orders.services import place_order
 
-from . import actions
+from . import actions, lifecycle
 from .addresses import public_host
 from .models import MAX_CHANNELS, Package, Trunk, TrunkAddress, TrunkContact, TrunkOrder
+from .routing import remove_trunk
 
 KIND = "trunk"
 # The trunk fields an order sets, as the form's cleaned_data names them.
@@ -252,6 +256,16 @@ def order_trunk(
 
 
 def set_status(trunk, status, *, by):
+    """Move trunk, locked by the caller, to status as trunks.lifecycle allows.
+
+    A no-op when the trunk has that status already; a Disconnected trunk leaves every routing
+    policy it was in.
+    """
+    problem = lifecycle.refusal(trunk, status)
+    if problem:
+        raise ValidationError(problem)
+    if trunk.status == status:
+        return
     before = trunk.status
     trunk.status = status
     fields = ["status"]
@@ -269,3 +283,5 @@ def set_status(trunk, status, *, by):
         obj=trunk,
         changes=[Change("Status", Trunk.Status(before).label, Trunk.Status(status).label)],
     )
+    if status == Trunk.Status.DISCONNECTED:
+        remove_trunk(trunk, by=by)

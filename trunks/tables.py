@@ -7,9 +7,10 @@ writes itself (core/exports.py).
 import django_filters
 from django.db.models import Case, F, Func, OuterRef, StringAgg, Subquery, TextField, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, Upper
+from django.utils.html import format_html
 
 from core.exports import choice_label_sql
-from core.tables import Column, DataTable
+from core.tables import Column, DataTable, row_url
 from orders.models import Order
 from orders.tables import OrderFilter, order_columns
 
@@ -70,6 +71,24 @@ def by_name(model, field, value, *, pk="pk"):
     return model.objects.filter(**{f"{field}__icontains": value}).order_by().values(pk)
 
 
+# The tones of trunks/_status_badge.html, for the table's badges (made without a template).
+STATUS_TONES = {
+    Trunk.Status.ACTIVE: "ok",
+    Trunk.Status.PENDING: "warn",
+    Trunk.Status.DISCONNECT_PENDING: "danger",
+}
+_trunk_url = row_url("trunks:trunk_detail")
+
+
+def _manage_button(trunk, user):
+    return format_html(
+        '<a class="button button--secondary button--small" href="{}" aria-label="Manage {}">'
+        "Manage</a>",
+        _trunk_url(trunk),
+        trunk.name,
+    )
+
+
 def _addresses(kind):
     return lambda trunk: ", ".join(str(a) for a in trunk.addresses_of(kind))
 
@@ -104,7 +123,7 @@ class TrunkTable(DataTable):
             "Status",
             sort_by="status",
             value=lambda t: t.get_status_display(),
-            template="trunks/_status_cell.html",
+            badge=lambda t: STATUS_TONES.get(t.status, "muted"),
             export=choice_label_sql("status", Trunk.Status.choices),
         ),
         Column("package", "Package", value=lambda t: t.package.name, export="package__name"),
@@ -169,8 +188,7 @@ class TrunkTable(DataTable):
         Column(
             "manage",
             "Manage",
-            value=lambda t: "",
-            template="trunks/_manage_cell.html",
+            html=_manage_button,
             always=True,
             export=False,
         ),

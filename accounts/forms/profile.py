@@ -1,6 +1,8 @@
+from allauth.account import forms as allauth_forms
 from django import forms
 
 from accounts.models import User, offered_time_zones
+from accounts.services import is_used_by_another_account
 from core.phones import normalize_phone
 
 
@@ -25,7 +27,7 @@ class ProfileForm(forms.ModelForm):
         ] + offered_time_zones(self.instance.time_zone)
         self.fields["time_zone"].help_text = (
             "Times in the portal are shown in this zone. "
-            f"Leave empty to use your enterprise's time zone, {enterprise_zone}."
+            "“Your enterprise's time zone” follows the enterprise's setting, also when it changes."
         )
 
     def clean_phone(self):
@@ -59,3 +61,20 @@ class EnterpriseSettingsForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Current zone names only, plus an older name the enterprise already holds.
         self.fields["time_zone"].choices = offered_time_zones(self.initial.get("time_zone", ""))
+
+
+class AddEmailForm(allauth_forms.AddEmailForm):
+    """My Account > Email: the address to change to, refused when another account uses it.
+
+    The sign-in library would store it unverified and mail its owner a confirmation carrying
+    this user's name; the address stays theirs either way, so say so at once instead.
+    """
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if is_used_by_another_account(email, user=self.user):
+            raise forms.ValidationError(
+                "Another account already uses this email address. Choose a different one.",
+                code="email_taken",
+            )
+        return super().clean_email()

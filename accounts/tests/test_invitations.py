@@ -200,7 +200,7 @@ def _looks_like_a_sent_invitation(admin_client, email):
     pending = Invitation.objects.filter(enterprise__name="Acme Telecom").pending()
     assert [invitation.email for invitation in pending] == [email]
     users_page = admin_client.get(reverse("accounts:users")).text
-    assert f"<td>{email}</td>" in users_page
+    assert f'<td data-label="Email">{email}</td>' in users_page
     audit_log = admin_client.get(reverse("audit:audit_log")).text
     assert email in audit_log
     again = admin_client.post(INVITE_URL, _invite_form(email=email))
@@ -260,6 +260,26 @@ def test_it_replaces_an_expired_invitation_with_a_new_one(admin_client, enterpri
     old.refresh_from_db()
     assert old.revoked_at is not None
     assert Invitation.objects.pending().get().pk != old.pk
+
+
+@pytest.mark.parametrize("email", ["charlie@globex.test", "nina@acme.test"])
+def test_an_invitation_nobody_accepted_says_so_and_can_be_withdrawn(
+    admin_client, enterprise, admin_user, outsider, email
+):
+    # Whether another enterprise holds the address or not, Acme sees the same.
+    invitation, _token = _invitation(enterprise, admin_user, email=email)
+    eight_days_ago = timezone.now() - timedelta(days=8, hours=1)
+    Invitation.objects.filter(pk=invitation.pk).update(
+        created_at=eight_days_ago, expires_at=eight_days_ago + timedelta(days=7)
+    )
+    page = admin_client.get(reverse("accounts:users")).text
+    assert "Not accepted after 8 days: resend it, or revoke it to withdraw it." in page
+    revoke_url = reverse("accounts:revoke_invitation", args=[invitation.public_id])
+    assert revoke_url in page
+    response = admin_client.post(revoke_url, follow=True)
+    assert f"The invitation for {email} was revoked." in response.text
+    assert "Not accepted after" not in response.text
+    assert not Invitation.objects.pending().exists()
 
 
 # Resending and revoking
@@ -339,7 +359,13 @@ def test_it_says_so_when_revoking_twice(admin_client, enterprise, admin_user):
 
 
 def test_an_invitation_from_staff_says_carrier_staff(
-    admin_client, enterprise, staff_user, mailoutbox, run_jobs, django_capture_on_commit_callbacks
+    acme_scope,
+    admin_client,
+    enterprise,
+    staff_user,
+    mailoutbox,
+    run_jobs,
+    django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         services.invite_user(
@@ -358,7 +384,7 @@ def test_an_invitation_from_staff_says_carrier_staff(
         mailoutbox[0].body
     )
     page = admin_client.get(reverse("accounts:users")).text
-    assert "<td>Carrier staff</td>" in page
+    assert '<td data-label="Invited by">Carrier staff</td>' in page
     assert "A former user" not in page
 
 

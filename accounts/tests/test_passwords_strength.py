@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import Invitation, Role, User
 from accounts.validators import GuessablePasswordValidator
-from tests.factories import UserFactory, role
+from tests.factories import EnterpriseFactory, UserFactory, role
 
 CHANGE_URL = reverse("account_change_password")
 
@@ -22,6 +22,8 @@ WEAK = [
     "patsmith2026!",  # the user's name
     "acmetelecom2026",  # the enterprise's name
     "pat.smith@acme.test",  # the user's address
+    "Acme-Telecom-2026",  # the enterprise's name, joined by hyphens
+    "pat_smith.acme!2026",  # the user's and the enterprise's names, joined by anything
 ]
 GOOD = [
     "violet tractor umbrella ocean",
@@ -145,6 +147,19 @@ def test_it_says_why_in_plain_words(pat, password, message):
 
 def test_a_strong_password_with_a_name_in_it_is_fine(pat):
     GuessablePasswordValidator().validate("Pat Smith loves purple elephants at noon", pat)
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["Demo-Communications-2026", "demo.communications.2026", "2026_Demo_Communications!"],
+)
+def test_the_enterprise_name_counts_however_it_is_joined(db, password):
+    user = UserFactory(
+        enterprise=EnterpriseFactory(name="Demo Communications Inc."),
+        role=role(Role.GENERAL_USER),
+    )
+    with pytest.raises(ValidationError, match="your company's name"):
+        GuessablePasswordValidator().validate(password, user)
 
 
 def test_it_works_without_a_user():

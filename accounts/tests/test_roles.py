@@ -118,17 +118,30 @@ def test_a_general_user_opens_applications_and_administers_nothing(general_user,
         assert bob.get(url).status_code == 403
 
 
-def test_billing_sees_enterprise_settings_only(billing_user, engage, enterprise):
+def test_billing_sees_orders_services_and_settings_and_changes_nothing(
+    billing_user, engage, enterprise
+):
+    # Reconciling the charges: what was ordered and when it was completed, what is in
+    # service, and whether usage files are delivered.
     bill = signed_in(billing_user)
     page = bill.get(DASHBOARD_URL).text
     links = menu_links(page)
     assert APPLICATIONS not in links
     assert 'id="my-applications"' not in page
     assert "Engage" not in page
+    for url, label in (
+        (reverse("orders:view_orders"), "View Orders"),
+        (reverse("inventory"), "Inventory"),
+        (reverse("trunks:bundle_packages"), "Bundle"),
+    ):
+        assert (url, label) in links
+        assert bill.get(url, follow=True).status_code == 200
     assert ENTERPRISE_SETTINGS in links
     assert USER_MANAGEMENT not in links
     assert AUDIT_LOG not in links
 
+    assert "Create New Package" not in bill.get(reverse("trunks:bundle_packages")).text
+    assert bill.get(reverse("trunks:new_package", args=["bundle"])).status_code == 403
     settings_page = bill.get(SETTINGS_URL).text
     assert SETTINGS_FORM not in settings_page
     assert "Save settings" not in settings_page
@@ -232,7 +245,13 @@ def test_the_roles_page_shows_what_each_role_allows(admin_client):
     assert matrix["See the audit log and download it"] == ["Yes", "No", "No", "No"]
     assert '<th scope="rowgroup" colspan="5">Customers and users</th>' in page
     assert '<th scope="rowgroup" colspan="5">Audit log</th>' in page
-    assert "Views invoices and usage and makes payments." in page
+    # What each role is for names no feature the portal has not built.
+    assert (
+        "Reconciles the charges: sees the orders placed and completed, the services in use "
+        "and since when, and Enterprise Settings; changes nothing."
+    ) in page
+    for unbuilt in ("invoice", "payment", "porting", "numbers"):
+        assert unbuilt not in page.lower()
 
 
 def test_the_roles_page_counts_the_active_users_of_this_enterprise_only(
@@ -342,6 +361,17 @@ def test_a_permission_no_app_declares_is_dropped_on_migrate():
     billing = role(Role.BILLING)
     assert "accounts.gone_feature" not in billing.permissions
     assert set(billing.permissions) == permissions.default_grants(Role.BILLING)
+
+
+def test_a_former_default_description_is_replaced_on_migrate():
+    Role.objects.filter(slug=Role.BILLING).update(
+        description="Views invoices and usage and makes payments."
+    )
+    Role.objects.filter(slug=Role.READ_ONLY).update(description="Our auditors.")
+    sync_default_roles()
+    assert role(Role.BILLING).description.startswith("Reconciles the charges:")
+    # What staff wrote stays.
+    assert role(Role.READ_ONLY).description == "Our auditors."
 
 
 def test_a_missing_default_role_is_created_with_its_grants():

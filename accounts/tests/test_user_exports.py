@@ -1,7 +1,5 @@
 """The users list's CSV exports (core.exports): streamed when short, written by a job when long."""
 
-import csv
-import io
 import os
 import time
 
@@ -13,6 +11,7 @@ from django.urls import reverse
 from accounts.views.users import UserTable
 from core.exports import EXPORT_DIR, purge_old_exports
 from core.models import Job
+from tests.downloads import csv_rows
 from tests.factories import UserFactory
 
 USERS_URL = reverse("accounts:users")
@@ -33,10 +32,6 @@ def many_users(admin_user, enterprise, monkeypatch):
     return admin_user
 
 
-def read(content):
-    return list(csv.reader(io.StringIO(content.decode())))
-
-
 def export(client, run_jobs, capture_on_commit, query=None):
     with capture_on_commit(execute=True):
         response = client.get(USERS_URL, {"format": "csv", **(query or {})})
@@ -51,7 +46,7 @@ def export(client, run_jobs, capture_on_commit, query=None):
 def test_a_short_export_streams_every_row(admin_client, admin_user, general_user):
     response = admin_client.get(USERS_URL, {"format": "csv"})
     assert response.streaming
-    rows = read(b"".join(response.streaming_content))
+    rows = csv_rows(response)
     assert [row[1] for row in rows[1:]] == ["alice@acme.test", "bob@acme.test"]
     assert not Job.objects.exists()
 
@@ -66,7 +61,7 @@ def test_a_long_export_is_written_by_a_job_complete_and_formula_safe(
     response = admin_client.get(job.result_url)
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="users.csv"'
-    rows = read(b"".join(response.streaming_content))
+    rows = csv_rows(response)
     assert rows[0] == ["Name", "Email", "Role", "Access types", "MFA", "Last login", "Status"]
     # Every row, in the order asked for, with every column.
     assert [row[1] for row in rows[1:]] == [

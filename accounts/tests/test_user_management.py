@@ -359,7 +359,7 @@ def test_it_refuses_deactivating_a_deactivated_user(admin_client, general_user):
     assert "Bob General is already deactivated." in response.text
 
 
-def test_the_last_administrator_cannot_be_deactivated(admin_user, staff_user):
+def test_the_last_administrator_cannot_be_deactivated(acme_scope, admin_user, staff_user):
     with pytest.raises(ValidationError, match="last active Administrator of Acme Telecom"):
         services.deactivate_user(admin_user, by=staff_user, ip_address=None)
     admin_user.refresh_from_db()

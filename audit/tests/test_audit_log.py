@@ -62,7 +62,7 @@ def test_it_lists_the_enterprises_events_newest_first(alice_client, admin_user, 
     assert "User: Bob General" in page
     assert "203.0.113.7" in page
     assert "Role: General User → Read Only" in page
-    assert "note: by request" in page
+    assert "Note: by request" in page
     assert "alice@acme.test" in page and "bob@acme.test" in page
 
 
@@ -71,7 +71,7 @@ def test_it_shows_times_in_the_viewers_time_zone(alice_client, admin_user):
     admin_user.save(update_fields=["time_zone"])
     event(admin_user.enterprise, actor=admin_user, at=datetime(2026, 1, 15, 18, 30, 5, tzinfo=UTC))
     page = alice_client.get(URL).text
-    assert "2026-01-15 11:30:05 MST" in page
+    assert "2026-01-15 11:30 MST" in page
 
 
 def test_it_does_not_show_other_enterprises_events(alice_client, admin_user, outsider):
@@ -179,7 +179,7 @@ def test_it_filters_by_dates_in_the_viewers_zone(alice_client, admin_user, some_
 def test_a_bad_filter_shows_nothing_and_says_why(alice_client, some_events):
     response = alice_client.get(URL, {"date_from": "yesterday"})
     assert _shown(response) == []
-    assert "Enter a valid date." in response.text
+    assert "From: enter a date, e.g. 2026-12-31." in response.text
 
 
 # CSV download
@@ -196,8 +196,8 @@ def test_it_downloads_the_filtered_log_as_csv(alice_client, admin_user, some_eve
     rows = csv_rows(response)
     assert rows[0] == ["Time", "Action", "Actor", "Object", "Changes", "IP address", "Details"]
     assert [row[:3] for row in rows[1:]] == [
-        ["2026-03-03 12:00:00 UTC", "Signed in", "alice@acme.test"],
-        ["2026-03-01 12:00:00 UTC", "Signed in", "bob@acme.test"],
+        ["2026-03-03 12:00 UTC", "Signed in", "alice@acme.test"],
+        ["2026-03-01 12:00 UTC", "Signed in", "bob@acme.test"],
     ]
 
 
@@ -210,7 +210,7 @@ def test_the_csv_cannot_smuggle_spreadsheet_formulas(alice_client, admin_user):
         details={"name": '=HYPERLINK("http://evil")'},
     )
     rows = csv_rows(alice_client.get(URL, {"format": "csv"}))
-    assert rows[1][6].startswith("name: =HYPERLINK")  # not at the start of the cell
+    assert rows[1][6].startswith("Name: =HYPERLINK")  # not at the start of the cell
 
 
 def test_the_csv_is_for_administrators_only(client, general_user):

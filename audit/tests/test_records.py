@@ -15,7 +15,7 @@ from audit.tests import actions
 SPROCKET_POLISHED = declare("audit_tests.sprocket.polished", "Sprocket polished")
 
 
-def test_it_records_the_actor_object_and_address_it_is_given(admin_user, general_user):
+def test_it_records_the_actor_object_and_address_it_is_given(admin_user, general_user, acme_scope):
     audit_event = record(
         actions.ROLE_CHANGED, actor=admin_user, ip_address="192.0.2.1", obj=general_user
     )
@@ -37,13 +37,13 @@ def test_it_records_an_unknown_actor_by_email(db):
     assert audit_event.ip_address is None
 
 
-def test_it_refuses_an_action_no_app_declares(admin_user):
+def test_it_refuses_an_action_no_app_declares(admin_user, acme_scope):
     with pytest.raises(ValueError, match="audit.test.signed_inn"):
         record("audit.test.signed_inn", actor=admin_user)
     assert not AuditEvent.objects.exists()
 
 
-def test_it_stores_changes_in_words(admin_user, general_user):
+def test_it_stores_changes_in_words(admin_user, general_user, acme_scope):
     when = datetime(2026, 3, 1, 7, 30, tzinfo=timezone(timedelta(hours=-5)))
     audit_event = record(
         SPROCKET_POLISHED,

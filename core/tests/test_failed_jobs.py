@@ -4,7 +4,7 @@ import django_rq
 import pytest
 from django.urls import reverse
 
-from core.jobs import enqueue, start_job
+from core.jobs import enqueue, retry_policy, start_job
 from core.models import Job
 from tests.factories import UserFactory
 from tests.totp import enable_totp
@@ -13,24 +13,25 @@ URL = reverse("admin:core_job_failed")
 # The tenant, as core knows it: what a Job belongs to.
 Enterprise = Job._meta.get_field("enterprise").related_model
 
-# Jobs are run by RQ, which imports them by name: they live at module level.
+# Jobs are run by RQ, which imports them by name: they live at module level. One retry, at
+# once, so that one burst of the worker reaches the last failure.
 
 
+@retry_policy(waits=(0,))
 def submit_order(enterprise_id):
     """Fails until the enterprise is "Ready", like a carrier API that is down for a while."""
     if Enterprise.objects.get(pk=enterprise_id).name != "Ready":
         raise ConnectionError("The carrier's API did not answer.")
 
 
+@retry_policy(waits=(0,))
 def export_numbers(job):
     submit_order(job.enterprise_id)
     return "/help/"
 
 
 @pytest.fixture
-def queue(monkeypatch):
-    # One retry, at once, so one burst of the worker reaches the last failure.
-    monkeypatch.setattr("core.jobs.RETRY_INTERVALS", [0])
+def queue():
     queue = django_rq.get_queue("default")
     yield queue
     registry = queue.failed_job_registry

@@ -16,9 +16,11 @@ NUMBERS_TAB = InventoryTab("us-domestic", "US Domestic", "support:help", order=2
 
 @pytest.fixture
 def billing_client(client, enterprise):
-    client.force_login(
-        UserFactory(email="bill@acme.test", enterprise=enterprise, role=role(BILLING))
-    )
+    """A member of Billing, from which staff took every permission: no tab is theirs."""
+    billing = role(BILLING)
+    billing.permissions = []
+    billing.save()
+    client.force_login(UserFactory(email="bill@acme.test", enterprise=enterprise, role=billing))
     return client
 
 

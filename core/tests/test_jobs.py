@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_scopes import ScopeError, scope
 from rq.cron import CronScheduler
 
-from core.jobs import enqueue, purge_finished_jobs, run_job, start_job
+from core.jobs import enqueue, purge_finished_jobs, recover_jobs, retry_policy, run_job, start_job
 from core.models import Job
 from core.permissions import GENERAL_USER
 from core.tests.url_cases import ADMINISTRATORS_ONLY
@@ -39,7 +39,18 @@ def always_fails(job):
     raise ConnectionError("The carrier's API did not answer.")
 
 
+# Retried at once, so that one burst of the worker sees every attempt.
+@retry_policy(waits=(0, 0, 0))
+def always_fails_at_once(job):
+    raise ConnectionError("The carrier's API did not answer.")
+
+
+@retry_policy(waits=(0,))
 def fails_to_rename(enterprise_id):
+    raise ConnectionError("The carrier's API did not answer.")
+
+
+def fails_to_rename_for_now(enterprise_id):
     raise ConnectionError("The carrier's API did not answer.")
 
 
@@ -151,32 +162,36 @@ def test_running_a_finished_job_again_does_no_harm(start, run_jobs, enterprise):
     assert enterprise.name == "Changed since"
 
 
-def test_a_failing_job_is_retried_later(start, run_jobs, queue, mailoutbox):
+def test_a_failing_job_is_retried_later(start, run_jobs, queue, mailoutbox, forget_failed):
     job = start(always_fails, title="Submitting")
-    [rq_id] = queue.job_ids
+    [first_rq_id] = queue.job_ids
+    before = timezone.now()
     run_jobs()
+    after = timezone.now()
     job.refresh_from_db()
     assert job.status == Job.Status.RETRYING
     assert job.message == "ConnectionError: The carrier's API did not answer."
     assert job.attempts == 1
-    rq_job = queue.fetch_job(rq_id)
+    # The default policy waits 10 s before the first retry, scheduled as a new queue job.
+    assert job.retry_waits == [10, 60, 300]
+    ten_seconds = timedelta(seconds=10)
+    assert before + ten_seconds <= job.next_attempt_at <= after + ten_seconds
+    assert job.queue_job_id != first_rq_id
+    rq_job = queue.fetch_job(job.queue_job_id)
     assert rq_job.get_status() == "scheduled"
-    assert rq_job.retries_left == 2
-    assert rq_id in queue.scheduled_job_registry.get_job_ids()
+    scheduled_at = queue.scheduled_job_registry.get_scheduled_time(rq_job)
+    assert abs(scheduled_at - job.next_attempt_at) < timedelta(seconds=1)
     assert mailoutbox == []  # staff hear of it only once it has failed for good
-    queue.scheduled_job_registry.remove(rq_job)
 
 
 def test_a_job_that_keeps_failing_ends_failed_and_visible_to_staff(
-    start, run_jobs, queue, monkeypatch, client, staff_user, mailoutbox
+    start, run_jobs, queue, client, staff_user, mailoutbox
 ):
-    # Retry at once instead of after minutes, so one burst of the worker sees every attempt.
-    monkeypatch.setattr("core.jobs.RETRY_INTERVALS", [0, 0, 0])
-    job = start(always_fails, title="Submitting")
-    [rq_id] = queue.job_ids
+    job = start(always_fails_at_once, title="Submitting")
     run_jobs()
 
     job.refresh_from_db()
+    rq_id = job.queue_job_id  # the last attempt's
     assert job.status == Job.Status.FAILED
     assert job.attempts == 4
     assert job.finished_at is not None
@@ -198,9 +213,8 @@ def test_a_job_that_keeps_failing_ends_failed_and_visible_to_staff(
 
 
 def test_a_plain_job_that_fails_for_good_alerts_staff_once(
-    enterprise, run_jobs, queue, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+    enterprise, run_jobs, queue, mailoutbox, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr("core.jobs.RETRY_INTERVALS", [0])
     with django_capture_on_commit_callbacks(execute=True):
         enqueue(fails_to_rename, enterprise.pk, kind="Renaming", enterprise=enterprise)
     [rq_id] = queue.job_ids
@@ -223,7 +237,7 @@ def test_a_job_with_retries_left_alerts_nobody(
     enterprise, run_jobs, queue, mailoutbox, forget_failed, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        enqueue(fails_to_rename, enterprise.pk, kind="Renaming", enterprise=enterprise)
+        enqueue(fails_to_rename_for_now, enterprise.pk, kind="Renaming", enterprise=enterprise)
     run_jobs()
     assert queue.scheduled_job_registry.count == 1
     assert queue.failed_job_registry.count == 0
@@ -298,7 +312,7 @@ def test_other_users_of_the_enterprise_see_the_job_too(client, read_only_user, j
 
 
 def test_htmx_gets_the_polling_part_while_the_job_runs(admin_client, job):
-    job.mark(Job.Status.RUNNING)
+    assert job.claim()
     response = admin_client.get(reverse("job_status", args=[job.public_id]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert "<html" not in response.text
@@ -315,7 +329,7 @@ def test_htmx_polling_stops_when_the_job_has_finished(admin_client, job, run_job
 
 
 def test_a_failed_job_says_so(admin_client, job):
-    job.mark(Job.Status.FAILED, message="ConnectionError: boom")
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, message="ConnectionError: boom")
     response = admin_client.get(reverse("job_status", args=[job.public_id]), HTTP_HX_REQUEST="true")
     assert "This could not be completed" in response.text
     assert "hx-trigger" not in response.text
@@ -373,9 +387,12 @@ def test_purging_deletes_only_jobs_that_finished_long_ago(enterprise):
 def test_the_cron_process_loads_the_periodic_jobs(enterprise, queue, run_jobs):
     scheduler = CronScheduler(connection=queue.connection)
     scheduler.load_config_from_file("portal.cron")
-    purge = {job.func: job for job in scheduler.get_jobs()}[purge_finished_jobs]
+    registered = {job.func: job for job in scheduler.get_jobs()}
+    assert registered[recover_jobs].cron == "* * * * *"
+    purge = registered[purge_finished_jobs]
     assert purge.cron == "17 3 * * *"
     assert purge.queue_name == "default"
+    assert purge.job_options["meta"] == {"kind": "Purge finished jobs"}
 
     old = make_job(enterprise, Job.Status.SUCCEEDED, finished_days_ago=40)
     purge.enqueue(queue.connection)

@@ -1,7 +1,5 @@
 """Data tables (core.tables.DataTable): sorting, keyset pagination, column choice, CSV."""
 
-import csv
-import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,8 +8,10 @@ from django.db import connection
 from django.http import QueryDict, StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import format_html
 
-from core.tables import Column, DataTable, csv_safe, row_compare
+from core.tables import Column, DataTable, csv_safe, row_compare, row_url
+from tests.downloads import csv_rows
 from tests.factories import UserFactory
 
 User = get_user_model()
@@ -225,8 +225,7 @@ def test_it_ignores_an_unknown_table(admin_client, admin_user):
 
 def read_csv(response):
     assert isinstance(response, StreamingHttpResponse)
-    content = b"".join(response.streaming_content).decode()
-    return list(csv.reader(io.StringIO(content)))
+    return csv_rows(response)
 
 
 def test_it_downloads_every_column_as_csv_not_only_those_shown(people):
@@ -355,17 +354,58 @@ def test_a_deep_page_takes_as_many_queries_as_the_first(namesakes, sort):
     assert len(first) == len(deeper) == 1
 
 
-def test_it_renders_column_templates_in_one_pass(people):
+class LinkedPeopleTable(PeopleTable):
+    name = "test-linked-people"
+    columns = [
+        Column("email", "Email", sort_by="email", link=row_url("accounts:user_edit")),
+        Column("name", "Name", sort_by="name"),
+        Column(
+            "status",
+            "Status",
+            value=lambda user: "Active" if user.is_active else "Deactivated",
+            badge=lambda user: "ok" if user.is_active else "",
+        ),
+        Column(
+            "you",
+            "You",
+            html=lambda user, viewer: (
+                format_html("<strong>{}</strong>", "you") if user == viewer else ""
+            ),
+        ),
+    ]
+
+
+def test_cells_are_links_badges_and_html_made_without_a_template_each(people, enterprise):
     from django.template.loader import render_to_string
+    from django.test.signals import template_rendered
 
-    class BadgeTable(PeopleTable):
-        name = "test-badges"
-        columns = [
-            *PeopleTable.columns,
-            Column("status", "Status", template="accounts/users/_status_cell.html"),
-        ]
-
-    html = render_to_string(
-        "components/table.html", {"t": build(people, table_class=BadgeTable).context()}
+    UserFactory(
+        email="mallory@acme.test", name="<b>Mallory</b>", enterprise=enterprise, is_active=False
     )
-    assert html.count('<span class="badge badge--ok">Active</span>') == 3
+    rendered = []
+
+    def note(sender, template, **kwargs):
+        rendered.append(template.name)
+
+    table = build(people, "sort=email", table_class=LinkedPeopleTable)
+    table.page_size = 10
+    template_rendered.connect(note)
+    try:
+        html = render_to_string("components/table.html", {"t": table.context()})
+    finally:
+        template_rendered.disconnect(note)
+
+    assert rendered == ["components/table.html"]
+    alice = reverse("accounts:user_edit", args=[people.public_id])
+    assert f'<td data-label="Email"><a href="{alice}">alice@acme.test</a></td>' in html
+    assert html.count('<td data-label="Status"><span class="badge badge--ok">Active</span>') == 5
+    assert '<td data-label="Status"><span class="badge">Deactivated</span></td>' in html
+    assert html.count("<strong>you</strong>") == 1
+    assert "&lt;b&gt;Mallory&lt;/b&gt;" in html
+    assert "<b>Mallory</b>" not in html
+
+
+def test_row_urls_are_those_reverse_gives(people):
+    url_of = row_url("accounts:user_edit")
+    for user in User.objects.filter(enterprise=people.enterprise):
+        assert url_of(user) == reverse("accounts:user_edit", args=[user.public_id])

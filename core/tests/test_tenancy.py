@@ -1,10 +1,11 @@
 """Tenancy: requests and jobs run in their enterprise's scope; unscoped queries fail."""
 
+import django_rq
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.test import RequestFactory
-from django_scopes import ScopeError, scope
+from django_scopes import ScopeError, scope, scopes_disabled
 
 from core.models import Job
 from core.tenancy import (
@@ -13,6 +14,8 @@ from core.tenancy import (
     get_for_member,
     no_enterprise_scope,
 )
+from tests.downloads import csv_rows
+from tests.scopes import as_a_server
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +103,39 @@ def test_get_for_member_is_403_without_the_permission(general_user, jobs):
             permission="accounts.manage_users",
             pk=jobs["acme"].pk,
         )
+
+
+# The suite itself: what runs as a server or a worker starts with no scope, whatever the test's.
+
+
+def test_acme_scope_shows_the_test_only_acmes_rows(acme_scope, jobs):
+    assert list(Job.objects.all()) == [jobs["acme"]]
+    with scopes_disabled():
+        assert Job.objects.count() == 2
+
+
+def test_a_server_or_worker_starts_with_no_scope_whatever_the_tests(acme_scope, jobs):
+    with as_a_server(), pytest.raises(ScopeError):
+        Job.objects.count()
+    assert Job.objects.count() == 1
+
+
+def test_a_streamed_body_is_read_with_no_scope(acme_scope, jobs):
+    def lines():
+        yield f"{Job.objects.count()}\n".encode()
+
+    with pytest.raises(ScopeError):
+        csv_rows(StreamingHttpResponse(lines()))
+
+
+def count_jobs_without_a_scope():
+    return Job.objects.count()
+
+
+def test_a_job_run_by_the_test_worker_has_no_scope(acme_scope, jobs, run_jobs):
+    # Queued at once, not at the commit of the test's transaction, which never comes.
+    queue = django_rq.get_queue("default", commit_mode="auto")
+    forgetful = queue.enqueue(count_jobs_without_a_scope)
+    run_jobs()
+    assert forgetful.get_status(refresh=True) == "failed"
+    assert "ScopeError" in forgetful.latest_result().exc_string

@@ -87,7 +87,8 @@ def test_the_customer_cancels_from_the_order_page(admin_client, admin_user):
     order = place(admin_user)
     url = reverse("orders:cancel_order", args=[order.public_id])
     assert url in admin_client.get(detail_url(order)).text
-    assert "Yes, cancel the order" in admin_client.get(url).text
+    dialog = admin_client.get(url).text
+    assert "Cancel the order" in dialog and "Keep the order" in dialog
 
     response = admin_client.post(url, follow=True)
 
@@ -106,7 +107,7 @@ def test_an_order_in_progress_cannot_be_cancelled_by_the_customer(
     services.start(order, by=staff_user)
     response = admin_client.post(reverse("orders:cancel_order", args=[order.public_id]))
     assert response.status_code == 200
-    assert "already in progress" in response.text
+    assert "work on it has already started" in response.text
     order.refresh_from_db()
     assert order.status == Order.Status.IN_PROGRESS
 
@@ -117,9 +118,9 @@ def test_the_cancel_page_of_an_order_in_progress_says_why_it_cannot_be_cancelled
     order = place(admin_user)
     services.start(order, by=staff_user)
     page = admin_client.get(reverse("orders:cancel_order", args=[order.public_id])).text
-    assert "already in progress" in page
+    assert "work on it has already started" in page
     assert "Carrier staff have not started work" not in page
-    assert "Yes, cancel the order" not in page
+    assert "Cancel the order" not in page
 
 
 def test_read_only_users_see_orders_but_cannot_cancel(client, read_only_user, admin_user):
@@ -140,11 +141,20 @@ def test_another_enterprises_order_is_not_found(admin_client, outsider):
     assert order.status == Order.Status.SUBMITTED
 
 
-def test_billing_sees_nothing_of_orders(client, enterprise, admin_user):
+def test_billing_sees_the_orders_to_reconcile_the_charges(client, enterprise, admin_user):
     billing = UserFactory(enterprise=enterprise, role=role(Role.BILLING))
     order = place(admin_user)
     client.force_login(billing)
-    assert client.get(reverse("orders:view_orders")).status_code == 403
-    assert client.get(TAB).status_code == 403
-    assert client.get(detail_url(order)).status_code == 403
-    assert "View Orders" not in client.get(reverse("dashboard")).text
+    assert client.get(TAB).status_code == 200
+    assert client.get(detail_url(order)).status_code == 200
+    assert "View Orders" in client.get(reverse("dashboard")).text
+
+
+def test_a_cancelled_order_is_not_offered_for_cancelling_again(admin_client, admin_user):
+    order = place(admin_user)
+    url = reverse("orders:cancel_order", args=[order.public_id])
+    admin_client.post(url)
+    page = admin_client.get(url).text
+    assert f"Order {order.reference} is cancelled already." in page
+    assert "Keep the order" not in page
+    assert order.events.count() == 2

@@ -7,7 +7,8 @@
     var dialog = event.detail.target.querySelector("dialog[data-modal]");
     if (dialog && !dialog.open) {
       dialog.showModal();
-      var first = dialog.querySelector("input:not([type=hidden]), select, textarea");
+      var first = dialog.querySelector("[data-error-summary]") ||
+        dialog.querySelector("input:not([type=hidden]), select, textarea");
       if (first) { first.focus(); }
     }
   });
@@ -58,18 +59,47 @@
       menu.removeAttribute("open");
       if (hadFocus) { menu.querySelector("summary").focus(); }
     });
+    // The left-side menu opened by the Menu button on a narrow screen closes too.
+    var shell = document.querySelector(".shell--menu-open");
+    if (shell && !document.querySelector("dialog[open]")) {
+      var sidebar = shell.querySelector(".sidebar");
+      var hadFocus = sidebar && sidebar.contains(document.activeElement);
+      var toggle = document.querySelector("[data-toggle-menu]");
+      shell.classList.remove("shell--menu-open");
+      toggle.setAttribute("aria-expanded", "false");
+      if (hadFocus) { toggle.focus(); }
+    }
   });
 
   // A message shown after a redirect (e.g. "An invitation was sent") takes the focus, so that
   // a screen reader reads it and the keyboard starts from it rather than from the top; unless
   // the page gives the focus to a field of its own.
+  // A form shown again with errors gives the focus to its error summary instead (or to its one
+  // field with an error), so that they are read first.
   var messages = document.querySelector(".messages");
+  var firstError = document.querySelector("[data-error-summary]") ||
+    document.querySelector(".field--invalid :is(input:not([type=hidden]), select, textarea)");
   var focusTaken = document.querySelector("[autofocus]") ||
     (document.activeElement && document.activeElement !== document.body);
-  if (messages && !focusTaken) {
+  if (firstError) {
+    firstError.focus();
+  } else if (messages && !focusTaken) {
     messages.setAttribute("tabindex", "-1");
     messages.focus();
   }
+
+  // A link of the error summary takes the focus to its field (the first input of a group).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-error-summary] a[data-focus-field]");
+    var target = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (!target) { return; }
+    event.preventDefault();
+    if (!target.matches("input, select, textarea")) {
+      target = target.querySelector("input:not([type=hidden]), select, textarea") || target;
+    }
+    target.scrollIntoView({block: "center"});
+    target.focus();
+  });
 
   // Forms marked data-warn-unsaved ask before the user leaves with changes not yet saved.
   // A form shown again with errors holds changes that were not saved either.
@@ -79,7 +109,7 @@
   function watchForms(root) {
     root.querySelectorAll("form[data-warn-unsaved]").forEach(function (form) {
       if (form.dataset.savedState === undefined) {
-        form.dataset.savedState = form.querySelector(".field--invalid, .form-errors")
+        form.dataset.savedState = form.querySelector(".field--invalid, .form-errors, .error-summary")
           ? "" : formState(form);
       }
     });

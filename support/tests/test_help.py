@@ -1,8 +1,10 @@
 """Help & Support: FAQs and Contact Us for signed-in users, edited by staff in the back office."""
 
+import io
 import re
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from support.models import Contact, Faq
@@ -43,22 +45,63 @@ def test_it_lists_published_faqs_grouped_by_topic(general_client, faqs):
     assert response.status_code == 200
     page = response.text
     headings = re.findall(r"<h2>([^<]+)</h2>", page)
-    assert headings == ["Billing", "Porting"]
+    assert headings == ["Billing", "Getting Started", "Ordering", "Porting"]
     questions = re.findall(r"<summary>([^<]+)</summary>", page)
-    assert [q for q in questions if q.endswith("?")] == [
+    assert questions[:2] == [
         "Where are my invoices?",
-        "Why upload a Letter of Agency?",
-        "How long does a port take?",
+        "Who do I contact about a question on my invoice?",
     ]
+    assert questions[-2:] == ["Why upload a Letter of Agency?", "How long does a port take?"]
     assert page.index("<h2>Porting</h2>") < page.index("Why upload a Letter of Agency?")
     assert "<p>Most port orders are completed within 15 business days.</p>" in page
     assert "A draft nobody should see yet?" not in page
     assert 'aria-current="page">FAQs</a>' in page
 
 
-def test_it_says_when_there_are_no_faqs(general_client):
-    response = general_client.get(HELP_URL)
-    assert "No FAQs have been published yet." in response.text
+def test_each_app_brings_the_faqs_of_what_it_builds(general_client):
+    page = general_client.get(HELP_URL).text
+    questions = re.findall(r"<summary>([^<]+)</summary>", page)
+    assert "How do I sign in to the portal?" in questions  # accounts
+    assert "How do I order a trunk?" in questions  # trunks
+    assert "Where can I see the status of my orders?" in questions  # orders
+    assert "Who do I contact about a question on my invoice?" in questions  # support
+
+
+NOT_BUILT = [
+    "Get New Number",
+    "port",
+    "porting",
+    "Letter of Agency",
+    "LOA",
+    "payment",
+    "new numbers",
+]
+
+
+def test_the_demo_promises_nothing_the_portal_has_not_built(general_client):
+    call_command("demo_data", stdout=io.StringIO())
+    page = general_client.get(HELP_URL).text
+    faqs = page[page.index('<div class="faq">') :]
+    for words in NOT_BUILT:
+        assert not re.search(rf"\b{words}s?\b", faqs, flags=re.IGNORECASE), words
+    assert "How do I order a trunk?" in faqs
+
+
+def test_a_faq_staff_wrote_with_an_apps_question_replaces_it(general_client):
+    Faq.objects.create(
+        topic="Ordering", question="How do I order a trunk?", answer="Call your account manager."
+    )
+    Faq.objects.create(
+        topic="Getting Started",
+        question="How do I sign in to the portal?",
+        answer="Hidden.",
+        published=False,
+    )
+    page = general_client.get(HELP_URL).text
+    assert page.count("How do I order a trunk?") == 1
+    assert "<p>Call your account manager.</p>" in page
+    assert "Create New Package" not in page
+    assert "How do I sign in to the portal?" not in page
 
 
 @pytest.fixture
@@ -139,3 +182,9 @@ def test_staff_must_give_a_contact_a_phone_or_an_email(staff_client):
     assert response.status_code == 200
     assert "Give a phone number, an email address or both." in response.text
     assert not Contact.objects.exists()
+
+
+def test_staff_are_told_how_the_apps_faqs_and_theirs_combine(client, staff_user):
+    client.force_login(staff_user)
+    page = client.get(reverse("admin:support_faq_changelist")).text
+    assert "A FAQ here with the same question replaces one of them" in page

@@ -13,30 +13,39 @@ def _lines(value):
     return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
 
+def _each_line(value, read):
+    """read() every line; every bad line is reported at once, quoted as the user typed it."""
+    results, errors = [], []
+    for number, line in enumerate(_lines(value), start=1):
+        try:
+            results.append(read(line))
+        except ValidationError as error:
+            errors.append(f"Line {number}, “{line}”: {error.messages[0]}")
+    if errors:
+        raise ValidationError(errors)
+    return results
+
+
 class SignalingAddressesField(forms.CharField):
     """Lines of host[:port][/transport], e.g. sip.example.com:5061/TLS -> a list of dicts."""
 
     widget = forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocapitalize": "off"})
 
     def to_python(self, value):
-        addresses = []
-        for number, line in enumerate(_lines(value), start=1):
-            text, _, transport = line.partition("/")
-            transport = (transport.strip() or "udp").lower()
-            try:
-                if transport not in TrunkAddress.Transport.values:
-                    raise ValidationError(f"“{transport}” is not UDP, TCP or TLS.")
-                host, port = split_host_port(text)
-                addresses.append(
-                    {
-                        "host": public_host(host),
-                        "port": port_number(port) if port else DEFAULT_PORTS[transport],
-                        "transport": transport,
-                    }
-                )
-            except ValidationError as error:
-                raise ValidationError(f"Line {number}: {error.messages[0]}") from None
-        return addresses
+        return _each_line(value, self.read_line)
+
+    @staticmethod
+    def read_line(line):
+        text, _, typed_transport = line.partition("/")
+        transport = (typed_transport.strip() or "udp").lower()
+        if transport not in TrunkAddress.Transport.values:
+            raise ValidationError(f"“{typed_transport.strip()}” is not UDP, TCP or TLS.")
+        host, port = split_host_port(text)
+        return {
+            "host": public_host(host),
+            "port": port_number(port) if port else DEFAULT_PORTS[transport],
+            "transport": transport,
+        }
 
     def prepare_value(self, value):
         if isinstance(value, list):
@@ -52,13 +61,7 @@ class MediaAddressesField(forms.CharField):
     widget = forms.Textarea(attrs={"rows": 2, "spellcheck": "false", "autocapitalize": "off"})
 
     def to_python(self, value):
-        hosts = []
-        for number, line in enumerate(_lines(value), start=1):
-            try:
-                hosts.append(public_host(line))
-            except ValidationError as error:
-                raise ValidationError(f"Line {number}: {error.messages[0]}") from None
-        return hosts
+        return _each_line(value, public_host)
 
     def prepare_value(self, value):
         if isinstance(value, list):

@@ -1,12 +1,13 @@
 """The Trunk Order form and the change and disconnect request forms."""
 
-import uuid
-
 from django import forms
 from django.utils import timezone
 
 from core.phones import normalize_phone
+from orders.forms import OrderForm
 
+from ..addresses import COUNTRY_CHOICES, check_location
+from ..changes import CHANGE_LABELS
 from ..models import MAX_CHANNELS, Package, Trunk, TrunkContact
 from ..services import TRUNK_FIELDS
 from .fields import MediaAddressesField, SignalingAddressesField
@@ -32,21 +33,13 @@ class ContactSelect(forms.Select):
         return option
 
 
-class OrderFields(forms.Form):
-    """What every trunk order form asks besides the trunk: references, dates, the token."""
+class OrderFields(OrderForm):
+    """What every trunk order form asks besides the trunk: OrderForm's, a due date, notes."""
 
-    customer_reference = forms.CharField(
-        label="Order Reference ID",
-        max_length=40,
-        required=False,
-        help_text="Your own reference for this order, if you have one.",
-    )
     requested_due_date = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    # A fresh token per form shown: submitting the same form twice places one order.
-    submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
     def clean_requested_due_date(self):
         day = self.cleaned_data["requested_due_date"]
@@ -56,8 +49,7 @@ class OrderFields(forms.Form):
 
     def order_kwargs(self):
         return {
-            "submission_key": self.cleaned_data["submission_key"],
-            "customer_reference": self.cleaned_data["customer_reference"],
+            **super().order_kwargs(),
             "requested_due_date": self.cleaned_data["requested_due_date"],
             "notes": self.cleaned_data["notes"],
         }
@@ -80,11 +72,20 @@ class SwitchFields(forms.Form):
         label="SIP username",
         max_length=60,
         required=False,
-        help_text="With authentication by username and password. Our engineers agree the "
+        help_text="Only with authentication by username and password. Our engineers agree the "
         "password with your testing contact; the portal never stores it.",
+        # static/trunks/order-form.js hides it unless that authentication is chosen.
+        widget=forms.TextInput(attrs={"data-shown-with-auth": Trunk.Auth.CREDENTIALS}),
     )
+    auth_username.required_when = "with authentication by username and password"
     codecs = forms.MultipleChoiceField(
-        choices=Trunk.Codec.choices, required=False, widget=forms.CheckboxSelectMultiple
+        choices=Trunk.Codec.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The codecs your switch offers; calls use one that both sides have.",
+        error_messages={
+            "required": "Choose at least one codec: calls need one that your switch and ours "
+            "both have."
+        },
     )
 
     def clean(self):
@@ -96,53 +97,96 @@ class SwitchFields(forms.Form):
         return data
 
 
-class TrunkOrderForm(SwitchFields, OrderFields):
-    """A new trunk: the Trunk Order form without the package (Add Redundant Trunk, +Add)."""
+class TrunkFields(SwitchFields):
+    """Everything a trunk is: what the Trunk Order form sets and a change request changes."""
 
     name = forms.CharField(label="Trunk Name", max_length=80)
-    contact = forms.ChoiceField(label="Auto-fill from", required=False)
-    contact_name = forms.CharField(label="Contact name", max_length=120, required=False)
-    contact_email = forms.EmailField(label="Contact email", required=False)
-    contact_phone = forms.CharField(label="Contact phone", max_length=30, required=False)
+    contact_name = forms.CharField(label="Contact name", max_length=120)
+    contact_email = forms.EmailField(label="Contact email")
+    contact_phone = forms.CharField(label="Contact phone", max_length=30)
     street = forms.CharField(max_length=120)
     city = forms.CharField(max_length=80)
-    state = forms.CharField(label="State / province", max_length=40)
-    zip_code = forms.CharField(label="ZIP / postal code", max_length=12)
-    country = forms.CharField(max_length=60, initial="United States")
+    state = forms.CharField(
+        label="State / province",
+        max_length=40,
+        required=False,
+        help_text="In the United States and Canada its two-letter code, e.g. CO or ON.",
+    )
+    zip_code = forms.CharField(label="ZIP / postal code", max_length=12, required=False)
+    # Required where addresses.check_location knows the country needs them.
+    state.required_when = "in the United States and Canada"
+    zip_code.required_when = "in the countries whose postal codes we know"
+    country = forms.ChoiceField(choices=COUNTRY_CHOICES, initial="United States")
     switch_vendor = forms.CharField(label="Switch vendor", max_length=60)
     switch_model = forms.CharField(label="Switch model", max_length=60)
     dtmf = forms.ChoiceField(label="DTMF mode", choices=Trunk.Dtmf.choices)
     t38_fax = forms.BooleanField(label="T.38 fax", required=False)
     srtp = forms.BooleanField(label="SRTP (encrypted media)", required=False)
 
+    CONTACT = ["contact_name", "contact_email", "contact_phone"]
+    LOCATION = ["street", "city", "state", "zip_code", "country"]
+    SWITCH = [
+        "switch_vendor",
+        "switch_model",
+        "signaling",
+        "media",
+        "max_channels",
+        "auth",
+        "auth_username",
+    ]
+    ORDER = ["customer_reference", "requested_due_date", "notes"]
     SECTIONS = [
         ("Trunk", ["name"]),
-        ("Trunk Testing Contact", ["contact", "contact_name", "contact_email", "contact_phone"]),
-        ("Switch Physical Location", ["street", "city", "state", "zip_code", "country"]),
-        (
-            "Switch Information",
-            [
-                "switch_vendor",
-                "switch_model",
-                "signaling",
-                "media",
-                "max_channels",
-                "auth",
-                "auth_username",
-            ],
-        ),
-        (
-            "Options",
-            [
-                "codecs",
-                "dtmf",
-                "t38_fax",
-                "srtp",
-                "customer_reference",
-                "requested_due_date",
-                "notes",
-            ],
-        ),
+        ("Trunk Testing Contact", CONTACT),
+        ("Switch Physical Location", LOCATION),
+        ("Switch Information", SWITCH),
+        ("Options", ["codecs", "dtmf", "t38_fax", "srtp", *ORDER]),
+    ]
+
+    def sections(self):
+        return [(legend, [self[name] for name in names]) for legend, names in self.SECTIONS]
+
+    def error_fields(self):
+        """The fields with errors, in the form's order, for the summary at its top."""
+        return [field for field in self if field.errors]
+
+    def clean_contact_phone(self):
+        value = self.cleaned_data["contact_phone"].strip()
+        return normalize_phone(value) if value else ""
+
+    def clean(self):
+        data = super().clean()
+        if not any(field in self.errors for field in ("state", "zip_code", "country")):
+            try:
+                data["state"], data["zip_code"], data["country"] = check_location(
+                    state=data["state"], zip_code=data["zip_code"], country=data["country"]
+                )
+            except forms.ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    self.add_error(field, messages)
+        return data
+
+
+class TrunkOrderForm(TrunkFields, OrderFields):
+    """A new trunk: the Trunk Order form without the package (Add Redundant Trunk, +Add)."""
+
+    contact = forms.ChoiceField(
+        label="Auto-fill from",
+        required=False,
+        error_messages={"invalid_choice": "Pick a contact from the auto-fill menu."},
+    )
+    # Filled from the auto-fill menu when left empty: checked in clean().
+    contact_name = forms.CharField(label="Contact name", max_length=120, required=False)
+    contact_email = forms.EmailField(label="Contact email", required=False)
+    contact_phone = forms.CharField(label="Contact phone", max_length=30, required=False)
+    contact_name.required_when = contact_email.required_when = contact_phone.required_when = (
+        "unless a contact is picked from the auto-fill menu"
+    )
+
+    SECTIONS = [
+        ("Trunk", ["name"]),
+        ("Trunk Testing Contact", ["contact", *TrunkFields.CONTACT]),
+        *TrunkFields.SECTIONS[2:],
     ]
 
     def __init__(self, *args, user, **kwargs):
@@ -167,9 +211,6 @@ class TrunkOrderForm(SwitchFields, OrderFields):
         field.widget = ContactSelect(
             choices=field.choices, details=details, attrs={"data-contact-autofill": ""}
         )
-
-    def sections(self):
-        return [(legend, [self[name] for name in names]) for legend, names in self.SECTIONS]
 
     def clean(self):
         data = super().clean()
@@ -217,16 +258,11 @@ class NewPackageForm(TrunkOrderForm):
         return name
 
 
-class ChangeTrunkForm(SwitchFields, OrderFields):
-    """A change request: channels, addresses, codecs and authentication."""
-
-    field_order = ["max_channels", "signaling", "media", "auth", "auth_username", "codecs"]
+class ChangeTrunkForm(TrunkFields, OrderFields):
+    """A change request: any of the trunk's settings, shown as they are now."""
 
     def values(self):
-        return {
-            key: self.cleaned_data[key]
-            for key in ("max_channels", "signaling", "media", "codecs", "auth", "auth_username")
-        }
+        return {key: self.cleaned_data[key] for key in CHANGE_LABELS}
 
 
 class DisconnectForm(OrderFields):

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django_scopes import scopes_disabled
 
 from audit.models import AuditEvent
 from orders import services as orders
@@ -12,6 +13,9 @@ from trunks.tests.factories import active_trunk, new_package
 
 KEY = "9a3c2b1e-8a51-4c1e-9d5e-0c2b7a3f1a10"
 
+# The services each test calls act for Acme, in Acme's scope (conftest's acme_scope).
+pytestmark = pytest.mark.usefixtures("acme_scope")
+
 
 @pytest.fixture
 def trunk(admin_user, staff_user):
@@ -20,6 +24,19 @@ def trunk(admin_user, staff_user):
 
 def change_data(**changes):
     data = {
+        # The trunk's other settings as the change form shows them (factories.trunk_fields).
+        "name": "Denver SBC 1",
+        "contact_name": "Terry Tester",
+        "contact_email": "terry@acme.test",
+        "contact_phone": "+13035550199",
+        "street": "1801 California St",
+        "city": "Denver",
+        "state": "CO",
+        "zip_code": "80202",
+        "country": "United States",
+        "switch_vendor": "Ribbon",
+        "switch_model": "SBC 5400",
+        "dtmf": "rfc2833",
         "max_channels": "46",
         "signaling": "34.120.10.5:5060/UDP\n34.120.10.9:5060/UDP",
         "media": "",
@@ -82,8 +99,8 @@ def test_a_change_request_is_an_order_applied_when_staff_complete_it(
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("max_channels", "0", "greater than or equal to 1"),
-        ("max_channels", "100000", "less than or equal to 10000"),
+        ("max_channels", "0", "must be at least 1."),
+        ("max_channels", "100000", "must be at most 10000."),
         ("signaling", "192.168.0.5", "private address"),
         ("signaling", "34.120.10.5:0", "outside 1-65535"),
     ],
@@ -154,7 +171,7 @@ def test_a_trunk_in_a_routing_policy_cannot_be_disconnected(admin_client, admin_
     assert "routing policies “Main”, “Night”" in page
     response = admin_client.post(disconnect_url(trunk), {"submission_key": KEY})
 
-    assert "take it out of them first" in response.text
+    assert "take it out in the" in response.text
     trunk.refresh_from_db()
     assert trunk.status == Trunk.Status.ACTIVE
     assert not TrunkOrder.objects.filter(type=TrunkOrder.Type.DISCONNECT).exists()
@@ -186,7 +203,8 @@ def test_read_only_users_see_the_trunk_but_cannot_change_it(client, read_only_us
 
 
 def test_another_enterprises_trunk_is_not_found(admin_client, outsider, staff_user):
-    theirs = active_trunk(outsider, staff_user, name="Theirs")
+    with scopes_disabled():
+        theirs = active_trunk(outsider, staff_user, name="Theirs")
     for url in (
         reverse("trunks:trunk_detail", args=[theirs.public_id]),
         change_url(theirs),
@@ -195,4 +213,5 @@ def test_another_enterprises_trunk_is_not_found(admin_client, outsider, staff_us
         assert admin_client.post(url, change_data()).status_code == 404
     theirs.refresh_from_db()
     assert theirs.status == Trunk.Status.ACTIVE
-    assert Order.objects.count() == 1
+    with scopes_disabled():
+        assert Order.objects.count() == 1

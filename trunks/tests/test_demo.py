@@ -5,6 +5,7 @@ from django.core.management import call_command
 
 from orders.models import Order
 from trunks.models import Package, RoutingPolicy, Trunk
+from trunks.order_kind import TRUNK_ORDERS
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,9 @@ def test_the_demo_data_has_every_package_type_and_order_status():
         ("redundant", "active"),
     ]
     assert RoutingPolicy.objects.get().package.name == "Chicago Usage"
-    assert set(Order.objects.values_list("status", flat=True)) == set(Order.Status.values)
+    assert set(Order.objects.values_list("status", flat=True)) == set(
+        TRUNK_ORDERS.lifecycle.statuses
+    )
 
 
 def test_loading_the_demo_data_e_mails_nobody(

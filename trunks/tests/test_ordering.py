@@ -63,19 +63,19 @@ def test_it_creates_the_package_its_pending_trunk_and_the_order(
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("package_name", "", "This field is required."),
-        ("name", "", "This field is required."),
-        ("street", "", "This field is required."),
-        ("switch_vendor", "", "This field is required."),
-        ("signaling", "", "This field is required."),
+        ("package_name", "", "Enter the package name."),
+        ("name", "", "Enter the trunk name."),
+        ("street", "", "Enter the street."),
+        ("switch_vendor", "", "Enter the switch vendor."),
+        ("signaling", "", "Enter the signaling addresses."),
         ("signaling", "10.0.0.5:5060/UDP", "10.0.0.5 is a private address"),
         ("signaling", "127.0.0.1", "127.0.0.1 is a loopback address"),
         ("signaling", "sbc..acme.com", "neither an IP address nor a host name"),
         ("signaling", "34.120.10.5:65536", "Port 65536 is outside 1-65535."),
         ("media", "192.168.1.20", "192.168.1.20 is a private address"),
-        ("max_channels", "0", "greater than or equal to 1"),
-        ("max_channels", "20000", "less than or equal to 10000"),
-        ("max_channels", "ten", "Enter a whole number."),
+        ("max_channels", "0", "Maximum concurrent calls must be at least 1."),
+        ("max_channels", "20000", "Maximum concurrent calls must be at most 10000."),
+        ("max_channels", "ten", "Maximum concurrent calls must be a whole number."),
         ("contact_email", "", "Enter the testing contact"),
         ("contact_phone", "12", "12 is not a valid phone number."),
         ("auth_username", "", "Enter the username your switch signs in with."),
@@ -89,7 +89,8 @@ def test_it_refuses_bad_input_at_the_field_and_saves_nothing(admin_client, field
     response = admin_client.post(new_package_url("bundle"), data)
     assert response.status_code == 200
     form = response.context["form"]
-    assert message in " ".join(form.errors[field])
+    # Case aside: the labels say "Package Name" and "Trunk Name", as the guide does.
+    assert message.lower() in " ".join(form.errors[field]).lower()
     assert nothing_saved()
 
 
@@ -154,7 +155,7 @@ def test_another_enterprises_contact_is_not_a_valid_choice(admin_client, outside
     new_package(outsider, name="Theirs", trunk=trunk_fields(contact_email="eve@globex.test"))
     theirs = TrunkContact.objects.get()
     response = admin_client.post(new_package_url("usage"), form_data(contact=theirs.public_id))
-    assert "Select a valid choice" in " ".join(response.context["form"].errors["contact"])
+    assert response.context["form"].errors["contact"] == ["Pick a contact from the auto-fill menu."]
     assert not Package.objects.filter(enterprise__name="Acme Telecom").exists()
 
 

@@ -5,17 +5,23 @@ from datetime import date, timedelta
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from audit.models import AuditEvent
+from core.actors import PORTAL
+from core.tenancy import enterprise_scope
 from orders import services
 from orders.models import Order
 from tests.downloads import csv_rows
 from tests.factories import UserFactory, role
 from tests.totp import enable_totp
-from trunks.change_orders import current_values, request_change
+from trunks.change_orders import current_values, request_change, request_disconnect
 from trunks.models import Package, Trunk
+from trunks.routing import Target, save_policy
+from trunks.services import set_status
 from trunks.tests.factories import active_trunk, new_package, trunk_fields
 
 TAB = reverse("orders:orders_tab", args=["trunk"])
@@ -165,31 +171,34 @@ def test_a_new_trunk_whose_order_the_customer_cancels_is_disconnected(admin_clie
     assert order.trunk_order.trunk.status == Trunk.Status.DISCONNECTED
 
 
-def test_billing_sees_nothing_of_trunk_orders(client, enterprise, admin_user, staff_user):
+def test_billing_sees_trunk_orders_without_acting_on_them(
+    client, enterprise, admin_user, staff_user
+):
     billing = UserFactory(enterprise=enterprise, role=role(Role.BILLING))
     trunk = active_trunk(admin_user, staff_user)
     client.force_login(billing)
-    assert client.get(reverse("orders:view_orders")).status_code == 403
-    assert client.get(TAB).status_code == 403
+    assert client.get(TAB).status_code == 200
     order = trunk.orders.get().order
-    assert client.get(detail_url(order)).status_code == 403
+    assert client.get(detail_url(order)).status_code == 200
     menu = client.get(reverse("dashboard")).text
     for label in ("View Orders", "Inventory", ">Bundle<", "Outbound Only"):
-        assert label not in menu
+        assert label in menu
 
 
 def test_completing_a_new_trunk_order_makes_the_trunk_active(general_user, staff_user):
-    order = new_package(general_user)
-    services.start(order, by=staff_user)
-    services.complete(order, by=staff_user)
+    with enterprise_scope(general_user.enterprise):
+        order = new_package(general_user)
+        services.start(order, by=staff_user)
+        services.complete(order, by=staff_user)
     order.refresh_from_db()
     assert order.trunk_order.trunk.status == Trunk.Status.ACTIVE
 
 
 def test_a_rejected_new_trunk_order_disconnects_the_trunk(general_user, staff_user):
-    order = new_package(general_user, notify=False)
-    services.start(order, by=staff_user, notify=False)
-    services.reject(order, by=staff_user, reason="No answer.", notify=False)
+    with enterprise_scope(general_user.enterprise):
+        order = new_package(general_user, notify=False)
+        services.start(order, by=staff_user, notify=False)
+        services.reject(order, by=staff_user, reason="No answer.", notify=False)
     trunk = Trunk.objects.get(pk=order.trunk_order.trunk_id)
     assert trunk.status == Trunk.Status.DISCONNECTED
 
@@ -238,3 +247,146 @@ def test_staff_complete_a_trunk_order_in_the_back_office_and_the_trunk_is_active
     order.refresh_from_db()
     assert order.status == Order.Status.COMPLETED
     assert order.trunk_order.trunk.status == Trunk.Status.ACTIVE
+
+
+# Order again, and open orders named with a link
+
+
+def test_a_cancelled_new_trunk_order_is_ordered_again_from_a_filled_in_form(
+    admin_client, admin_user
+):
+    old = new_package(
+        admin_user,
+        trunk=trunk_fields("Austin SBC", switch_vendor="Cisco", max_channels=30),
+        customer_reference="PO-12",
+        notes="Call Terry first.",
+    )
+    admin_client.post(reverse("orders:cancel_order", args=[old.public_id]))
+    package = old.trunk_order.trunk.package
+
+    page = admin_client.get(detail_url(old)).text
+    again_url = f"{reverse('trunks:add_trunk', args=[package.public_id])}?again={old.public_id}"
+    assert f'href="{again_url}">Order again</a>' in page.replace("&amp;", "&")
+
+    form = admin_client.get(again_url).context["form"]
+    assert form["name"].value() == "Austin SBC"
+    assert form["switch_vendor"].value() == "Cisco"
+    assert form["max_channels"].value() == 30
+    assert form["contact_email"].value() == "terry@acme.test"
+    assert form["customer_reference"].value() == "PO-12"
+    assert form["notes"].value() == "Call Terry first."
+    assert "34.120.10.5:5060/UDP" in str(form["signaling"])
+    assert form["submission_key"].value() != old.submission_key
+
+
+def test_a_rejected_change_order_is_ordered_again_with_the_values_it_asked_for(
+    admin_client, admin_user, staff_user
+):
+    trunk = active_trunk(admin_user, staff_user)
+    with enterprise_scope(admin_user.enterprise):
+        old = request_change(
+            trunk, by=admin_user, values={**current_values(trunk), "max_channels": 40}
+        )
+        services.reject(old, by=staff_user, reason="Too many channels for the switch.")
+
+    page = admin_client.get(detail_url(old)).text
+    assert "Order again" in page
+    url = reverse("trunks:change_trunk", args=[trunk.public_id]) + f"?again={old.public_id}"
+    form = admin_client.get(url).context["form"]
+    assert form["max_channels"].value() == 40
+
+
+def test_order_again_is_offered_only_for_a_stopped_order_to_those_who_may_order(
+    client, admin_client, admin_user, read_only_user, staff_user
+):
+    trunk = active_trunk(admin_user, staff_user)
+    completed = trunk.orders.get().order
+    open_order = new_package(admin_user, name="Open")
+    assert "Order again" not in admin_client.get(detail_url(completed)).text
+    assert "Order again" not in admin_client.get(detail_url(open_order)).text
+    with enterprise_scope(admin_user.enterprise):
+        services.cancel(open_order, by=admin_user)
+    assert "Order again" in admin_client.get(detail_url(open_order)).text
+    client.force_login(read_only_user)
+    assert "Order again" not in client.get(detail_url(open_order)).text
+
+
+def test_order_again_fills_in_nothing_from_another_enterprises_order(
+    admin_client, admin_user, outsider
+):
+    mine = new_package(admin_user)
+    theirs = new_package(outsider, name="Globex Bundle", trunk=trunk_fields("Globex SBC"))
+    url = reverse("trunks:add_trunk", args=[mine.trunk_order.trunk.package.public_id])
+    form = admin_client.get(f"{url}?again={theirs.public_id}").context["form"]
+    assert form["name"].value() is None
+    assert admin_client.get(f"{url}?again=not-a-uuid").status_code == 200
+
+
+def test_a_trunk_with_an_open_order_links_to_that_order(admin_client, admin_user, staff_user):
+    trunk = active_trunk(admin_user, staff_user)
+    with enterprise_scope(admin_user.enterprise):
+        change = request_change(
+            trunk, by=admin_user, values={**current_values(trunk), "max_channels": 40}
+        )
+    link = (
+        f'Order <a href="{detail_url(change)}">{change.reference}</a> for Denver SBC 1 is '
+        "still open"
+    )
+    for url in (
+        reverse("trunks:trunk_detail", args=[trunk.public_id]),
+        reverse("trunks:change_trunk", args=[trunk.public_id]),
+        reverse("trunks:disconnect_trunk", args=[trunk.public_id]),
+    ):
+        assert link in admin_client.get(url).text
+
+
+# The trunk's lifecycle
+
+
+def test_a_trunk_moves_only_as_its_lifecycle_says(admin_user, staff_user):
+    trunk = active_trunk(admin_user, staff_user)
+    with enterprise_scope(admin_user.enterprise):
+        with pytest.raises(ValidationError, match="Active: it cannot become Pending"):
+            set_status(trunk, Trunk.Status.PENDING, by=staff_user)
+        set_status(trunk, Trunk.Status.DISCONNECT_PENDING, by=staff_user)
+        set_status(trunk, Trunk.Status.DISCONNECTED, by=staff_user)
+        with pytest.raises(ValidationError, match="Disconnected: it cannot become Active"):
+            set_status(trunk, Trunk.Status.ACTIVE, by=staff_user)
+    trunk.refresh_from_db()
+    assert trunk.status == Trunk.Status.DISCONNECTED
+
+
+def test_a_disconnect_completed_twice_by_the_portal_is_done_once(admin_user, staff_user):
+    trunk = active_trunk(admin_user, staff_user)
+    with enterprise_scope(admin_user.enterprise):
+        order = request_disconnect(trunk, by=admin_user)
+        services.complete(order, by=PORTAL)
+        services.complete(order, by=PORTAL)
+    trunk.refresh_from_db()
+    assert trunk.status == Trunk.Status.DISCONNECTED
+    statuses = AuditEvent.objects.filter(
+        action="trunks.trunk.status_changed", object_repr=str(trunk)
+    )
+    assert [event.changes_in_words for event in statuses.order_by("id")][-2:] == [
+        "Status: Active → Disconnect Pending",
+        "Status: Disconnect Pending → Disconnected",
+    ]
+    assert statuses.order_by("id").last().details["actor"] == "Portal"
+
+
+def test_a_cancelled_new_trunk_leaves_its_routing_policies(admin_user):
+    order = new_package(admin_user, name="Usage", type=Package.Type.USAGE)
+    trunk = order.trunk_order.trunk
+    with enterprise_scope(admin_user.enterprise):
+        save_policy(
+            trunk.package,
+            by=admin_user,
+            name="Main",
+            is_default=True,
+            fallback_number="",
+            targets=[Target(trunk, 1, 1)],
+        )
+        services.cancel(order, by=admin_user)
+    trunk.refresh_from_db()
+    assert trunk.status == Trunk.Status.DISCONNECTED
+    assert not trunk.routing_targets.exists()

@@ -137,3 +137,90 @@ def test_inventory_filters_by_status(admin_client, admin_user, staff_user):
     page = admin_client.get(f"{INVENTORY}?status=active").text
     rows = page[page.index("<tbody>") :]
     assert "Live SBC" in rows and "Waiting SBC" not in rows
+
+
+def menu_link(url):
+    return f'<a href="{url}" aria-current="page">'
+
+
+@pytest.mark.parametrize("page", ["package", "trunk", "routing", "policy", "change", "add trunk"])
+def test_detail_pages_mark_their_menu_entry_and_have_a_breadcrumb(
+    admin_client, admin_user, staff_user, page
+):
+    trunk = active_trunk(admin_user, staff_user, name="Chicago Usage", type=Package.Type.USAGE)
+    package = trunk.package
+    policy = save_policy(
+        package,
+        by=admin_user,
+        name="Main",
+        is_default=True,
+        fallback_number="",
+        targets=[Target(trunk, 1, 1)],
+    )
+    url = {
+        "package": reverse("trunks:package_detail", args=[package.public_id]),
+        "trunk": reverse("trunks:trunk_detail", args=[trunk.public_id]),
+        "routing": reverse("trunks:routing_manager", args=[package.public_id]),
+        "policy": reverse("trunks:policy_edit", args=[policy.public_id]),
+        "change": reverse("trunks:change_trunk", args=[trunk.public_id]),
+        "add trunk": reverse("trunks:add_trunk", args=[package.public_id]),
+    }[page]
+
+    html = admin_client.get(url).text
+
+    usage = reverse("trunks:usage_packages")
+    assert menu_link(usage) in html
+    assert menu_link(reverse("trunks:bundle_packages")) not in html
+    assert html.count('aria-current="page"') == 2  # the menu entry and the breadcrumb's end
+    crumbs = html.split('<nav class="breadcrumbs" aria-label="Breadcrumb">')[1].split("</nav>")[0]
+    assert f'<a href="{usage}">Usage</a>' in crumbs
+    if page != "package":
+        assert reverse("trunks:package_detail", args=[package.public_id]) in crumbs
+        assert "Chicago Usage" in crumbs
+
+
+def test_create_new_package_marks_its_type_and_has_a_breadcrumb(admin_client):
+    html = admin_client.get(reverse("trunks:new_package", args=["outbound"])).text
+    outbound = reverse("trunks:outbound_packages")
+    assert menu_link(outbound) in html
+    crumbs = html.split('<nav class="breadcrumbs" aria-label="Breadcrumb">')[1].split("</nav>")[0]
+    assert f'<a href="{outbound}">Outbound Only</a>' in crumbs
+    assert '<li aria-current="page">New Outbound Only package</li>' in crumbs
+
+
+def test_a_trunk_in_a_policy_shows_disconnect_off_with_the_reason_and_a_way_out(
+    admin_client, admin_user, staff_user
+):
+    trunk = active_trunk(admin_user, staff_user, name="Chicago Usage", type=Package.Type.USAGE)
+    save_policy(
+        trunk.package,
+        by=admin_user,
+        name="Main",
+        is_default=True,
+        fallback_number="",
+        targets=[Target(trunk, 1, 1)],
+    )
+
+    html = admin_client.get(reverse("trunks:trunk_detail", args=[trunk.public_id])).text
+
+    assert (
+        '<button type="button" class="button button--danger" disabled '
+        'aria-describedby="trunk-refusal">Disconnect</button>'
+    ) in html
+    assert reverse("trunks:disconnect_trunk", args=[trunk.public_id]) not in html
+    assert "Disconnect is off: Denver SBC 1 still receives calls from the routing policy" in html
+    routing = reverse("trunks:routing_manager", args=[trunk.package.public_id])
+    assert f'<a href="{routing}">Routing Policy Manager</a> first.' in html
+    assert reverse("trunks:change_trunk", args=[trunk.public_id]) in html  # a change is fine
+
+
+def test_a_trunk_with_an_open_order_shows_both_actions_off_with_the_reason(
+    admin_client, admin_user
+):
+    trunk = new_package(admin_user).trunk_order.trunk  # Pending until staff complete it
+
+    html = admin_client.get(reverse("trunks:trunk_detail", args=[trunk.public_id])).text
+
+    assert html.count("disabled") >= 2
+    assert "Request a change and Disconnect are off: Denver SBC 1 is Pending" in html
+    assert reverse("trunks:change_trunk", args=[trunk.public_id]) not in html

@@ -68,12 +68,14 @@ def test_it_saves_a_policy_with_its_ordered_trunks(admin_client, trunk, second):
 @pytest.mark.parametrize(
     ("priority", "weight", "message"),
     [
-        (1, 0, "greater than or equal to 1"),
-        (1, -5, "greater than or equal to 1"),
-        (1, "1.5", "Enter a whole number."),
-        (1, "heavy", "Enter a whole number."),
-        (0, 10, "greater than or equal to 1"),
-        (1, 5000, "less than or equal to 1000"),
+        (1, 0, "Weight must be at least 1."),
+        (1, -5, "Weight must be at least 1."),
+        (1, "1.5", "Weight must be a whole number."),
+        (1, "heavy", "Weight must be a whole number."),
+        (0, 10, "Priority must be at least 1."),
+        (1, 5000, "Weight must be at most 1000."),
+        (1, "", "Enter the weight of Denver SBC 1."),
+        ("", 10, "Enter the priority of Denver SBC 1."),
     ],
 )
 def test_weights_and_priorities_are_positive_whole_numbers(
@@ -82,6 +84,7 @@ def test_weights_and_priorities_are_positive_whole_numbers(
     response = admin_client.post(create_url(trunk.package), policy_data((trunk, priority, weight)))
     form = response.context["formset"].forms[0]
     assert message in str(form.errors)
+    assert 'aria-invalid="true"' in str(response.context["formset"].forms[0])
     assert not RoutingPolicy.objects.exists()
 
 
@@ -95,8 +98,70 @@ def test_a_trunk_is_listed_once(admin_client, trunk):
 
 def test_a_policy_needs_a_trunk(admin_client, trunk):
     response = admin_client.post(create_url(trunk.package), policy_data())
-    assert "Add at least one trunk." in response.text
+    assert "Choose at least one trunk." in response.text
     assert not RoutingPolicy.objects.exists()
+
+
+def test_an_empty_policy_says_so_once_and_not_under_a_row(admin_client, trunk):
+    # The form as first shown, with only a name: rows hold their default priority and weight.
+    page = admin_client.get(create_url(trunk.package))
+    data = {
+        "name": "Main",
+        "targets-TOTAL_FORMS": "3",
+        "targets-INITIAL_FORMS": "3",
+        **{f"targets-{row}-priority": str(row + 1) for row in range(3)},
+        **{f"targets-{row}-weight": "100" for row in range(3)},
+    }
+    assert 'name="targets-INITIAL_FORMS" value="3"' in page.text
+
+    response = admin_client.post(create_url(trunk.package), data)
+
+    assert response.text.count("Choose at least one trunk.") == 1
+    assert not any(form.errors for form in response.context["formset"].forms)
+    assert "This field is required" not in response.text
+    assert not RoutingPolicy.objects.exists()
+
+
+def test_rows_without_a_trunk_are_ignored(admin_client, trunk):
+    data = policy_data((trunk, 1, 100), ("", "bad", ""))
+    response = admin_client.post(create_url(trunk.package), data)
+    assert response.status_code == 302
+    policy = RoutingPolicy.objects.get()
+    assert [(t.trunk, t.priority, t.weight) for t in policy.targets.all()] == [(trunk, 1, 100)]
+
+
+def test_add_row_without_javascript_shows_the_form_again_one_row_longer(admin_client, trunk):
+    data = policy_data((trunk, 1, 70), ("", 2, 100), ("", 3, 100), name="Night", fallback="")
+    data["add_row"] = "1"
+
+    response = admin_client.post(create_url(trunk.package), data)
+
+    assert response.status_code == 200
+    formset = response.context["formset"]
+    assert len(formset.forms) == 4
+    assert 'name="targets-TOTAL_FORMS" value="4"' in response.text
+    assert 'name="targets-3-trunk"' in response.text
+    assert 'value="Night"' in response.text
+    assert f'value="{trunk.public_id}" selected' in response.text
+    assert 'name="targets-0-weight" value="70"' in response.text
+    assert "errorlist" not in response.text  # nothing was checked: nothing was saved
+    assert not RoutingPolicy.objects.exists()
+
+
+def test_more_than_three_rows_are_saved(admin_client, trunk, second):
+    data = policy_data(("", 1, 100), ("", 2, 100), ("", 3, 100), (trunk, 4, 100), (second, 5, 50))
+    response = admin_client.post(create_url(trunk.package), data)
+    assert response.status_code == 302
+    policy = RoutingPolicy.objects.get()
+    assert [(t.trunk, t.priority) for t in policy.targets.all()] == [(trunk, 4), (second, 5)]
+
+
+def test_the_form_offers_add_row_with_and_without_javascript(admin_client, trunk):
+    page = admin_client.get(create_url(trunk.package)).text
+    assert 'name="add_row"' in page and "Add row" in page
+    assert "data-routing-row-template" in page and "targets-__prefix__-trunk" in page
+    assert "Rows without a trunk are ignored." in page
+    assert "Save to get more rows" not in page
 
 
 def test_the_fallback_is_a_valid_number(admin_client, trunk):
@@ -120,7 +185,7 @@ def test_trunks_from_elsewhere_are_not_a_valid_choice(
     response = admin_client.post(
         create_url(trunk.package), policy_data((stranger.trunk_order.trunk, 1, 1))
     )
-    assert "Select a valid choice" in str(response.context["formset"].forms[0].errors)
+    assert "Choose the trunk from the list." in str(response.context["formset"].forms[0].errors)
     assert not RoutingPolicy.objects.exists()
 
 
@@ -163,6 +228,70 @@ def test_one_default_policy_per_package(admin_client, admin_user, trunk):
         "First": False,
         "Second": True,
     }
+
+
+def main_policy(by, trunk, *, name="Main", is_default=True):
+    return save_policy(
+        trunk.package,
+        by=by,
+        name=name,
+        is_default=is_default,
+        fallback_number="",
+        targets=[Target(trunk, 1, 1)],
+    )
+
+
+def test_a_new_default_says_it_takes_the_flag_from_the_old_one(admin_client, admin_user, trunk):
+    main = main_policy(admin_user, trunk)
+    form_page = admin_client.get(create_url(trunk.package)).text
+    assert "ticking this takes the flag from “Main”" in form_page
+
+    response = admin_client.post(
+        create_url(trunk.package), policy_data((trunk, 1, 1), name="Night"), follow=True
+    )
+
+    assert "The routing policy Night was saved. It is now the package&#x27;s default policy, " in (
+        response.text
+    )
+    assert "instead of Main." in response.text
+    main.refresh_from_db()
+    assert not main.is_default
+    assert RoutingPolicy.objects.get(name="Night").is_default
+
+
+def test_editing_the_default_names_no_other_default(admin_client, admin_user, trunk):
+    main = main_policy(admin_user, trunk)
+    url = reverse("trunks:policy_edit", args=[main.public_id])
+    assert "takes the flag from" not in admin_client.get(url).text
+    response = admin_client.post(url, policy_data((trunk, 1, 1), name="Main"), follow=True)
+    assert "The routing policy Main was saved." in response.text
+    assert "instead of" not in response.text
+
+
+def test_deleting_the_default_policy_says_what_happens_to_calls(admin_client, admin_user, trunk):
+    main = main_policy(admin_user, trunk)
+    main_policy(admin_user, trunk, name="Night", is_default=False)
+    url = reverse("trunks:policy_delete", args=[main.public_id])
+
+    page = admin_client.get(url).text
+
+    assert "Main is the default policy of Usage" in page
+    assert "the package has no default policy, and calls to those numbers go unanswered" in page
+    assert "first edit another policy and tick Package default" in page
+    assert "follow the package's default policy" not in page
+    response = admin_client.post(url, follow=True)
+    assert "Usage has no default policy now." in response.text
+    assert list(RoutingPolicy.objects.values_list("name", "is_default")) == [("Night", False)]
+
+
+def test_deleting_another_policy_names_the_default_its_numbers_follow(
+    admin_client, admin_user, trunk
+):
+    main_policy(admin_user, trunk)
+    night = main_policy(admin_user, trunk, name="Night", is_default=False)
+    page = admin_client.get(reverse("trunks:policy_delete", args=[night.public_id])).text
+    assert "Numbers that use Night follow the package's default policy, Main" in page
+    assert "unanswered" not in page
 
 
 def test_policy_names_are_unique_in_a_package(admin_client, trunk):
@@ -252,7 +381,7 @@ def test_a_crafted_edit_cannot_route_to_an_outbound_only_trunk(admin_client, adm
         reverse("trunks:policy_edit", args=[policy.public_id]),
         policy_data((trunk, 1, 1), (outbound, 2, 1)),
     )
-    assert "Select a valid choice" in str(response.context["formset"].forms[1].errors)
+    assert "Choose the trunk from the list." in str(response.context["formset"].forms[1].errors)
     assert [t.trunk for t in policy.targets.all()] == [trunk]
 
 

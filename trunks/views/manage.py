@@ -1,15 +1,18 @@
-"""A trunk's page ("Manage"), with its change and disconnect change_orders."""
+"""A trunk's page ("Manage"), with its change and disconnect orders."""
 
 from django.shortcuts import render
 from django.urls import path
 
 from audit.records import client_ip
 from core.tenancy import enterprise_permission_required
+from orders.placing import submit_order_form
 
 from .. import change_orders
 from ..forms.trunk import ChangeTrunkForm, DisconnectForm
+from ..models import TrunkOrder
+from ..order_kind import order_again_initial
 from ..permissions import ORDER_TRUNKS, VIEW_TRUNKS
-from .common import place, submitted_again, trunk_of
+from .common import trunk_of
 
 
 @enterprise_permission_required(VIEW_TRUNKS)
@@ -25,6 +28,7 @@ def trunk_detail(request, public_id):
             "policies": change_orders.policies_using(trunk),
             "can_order": request.user.has_perm(ORDER_TRUNKS),
             "change_refusal": change_orders.open_order_refusal(trunk),
+            "disconnect_refusal": change_orders.disconnect_refusal(trunk),
         },
     )
 
@@ -32,25 +36,23 @@ def trunk_detail(request, public_id):
 @enterprise_permission_required(ORDER_TRUNKS)
 def change_trunk(request, public_id):
     trunk = trunk_of(request, public_id)
-    if again := submitted_again(request):
-        return again
     refusal = change_orders.open_order_refusal(trunk)
-    form = ChangeTrunkForm(request.POST or None, initial=change_orders.current_values(trunk))
-    if request.method == "POST" and not refusal and form.is_valid():
-        response = place(
-            request,
-            form,
-            lambda: change_orders.request_change(
-                trunk,
-                by=request.user,
-                ip_address=client_ip(request),
-                values=form.values(),
-                **form.order_kwargs(),
-            ),
-        )
-        if response:
-            return response
-    return render(
+    initial = change_orders.current_values(trunk)
+    initial.update(order_again_initial(request, TrunkOrder.Type.CHANGE))
+    form = ChangeTrunkForm(request.POST or None, initial=initial)
+    response = submit_order_form(
+        request,
+        form,
+        lambda: change_orders.request_change(
+            trunk,
+            by=request.user,
+            ip_address=client_ip(request),
+            values=form.values(),
+            **form.order_kwargs(),
+        ),
+        refusal=refusal,
+    )
+    return response or render(
         request, "trunks/change_form.html", {"form": form, "trunk": trunk, "refusal": refusal}
     )
 
@@ -58,21 +60,19 @@ def change_trunk(request, public_id):
 @enterprise_permission_required(ORDER_TRUNKS)
 def disconnect_trunk(request, public_id):
     trunk = trunk_of(request, public_id)
-    if again := submitted_again(request):
-        return again
     refusal = change_orders.disconnect_refusal(trunk)
-    form = DisconnectForm(request.POST or None)
-    if request.method == "POST" and not refusal and form.is_valid():
-        response = place(
-            request,
-            form,
-            lambda: change_orders.request_disconnect(
-                trunk, by=request.user, ip_address=client_ip(request), **form.order_kwargs()
-            ),
-        )
-        if response:
-            return response
-    return render(
+    form = DisconnectForm(
+        request.POST or None, initial=order_again_initial(request, TrunkOrder.Type.DISCONNECT)
+    )
+    response = submit_order_form(
+        request,
+        form,
+        lambda: change_orders.request_disconnect(
+            trunk, by=request.user, ip_address=client_ip(request), **form.order_kwargs()
+        ),
+        refusal=refusal,
+    )
+    return response or render(
         request, "trunks/disconnect_form.html", {"form": form, "trunk": trunk, "refusal": refusal}
     )
 

@@ -11,10 +11,12 @@ from core.htmx import redirect_after_post
 from core.tenancy import enterprise_permission_required
 
 from .. import routing
-from ..forms.routing import PolicyForm, TargetFormSet
+from ..forms.routing import FIRST_ROWS, MAX_ROWS, PolicyForm, TargetFormSet, posted_rows
 from ..models import RoutingTarget
 from ..permissions import ORDER_TRUNKS, VIEW_TRUNKS
 from .common import package_of, policy_of
+
+TARGETS = "targets"
 
 
 @enterprise_permission_required(VIEW_TRUNKS)
@@ -38,26 +40,50 @@ def routing_manager(request, public_id):
     )
 
 
+def _initial(policy):
+    if policy is None:
+        return {}, []
+    initial = {
+        "name": policy.name,
+        "is_default": policy.is_default,
+        "fallback_number": policy.fallback_number,
+    }
+    targets = [
+        {"trunk": t.trunk, "priority": t.priority, "weight": t.weight}
+        for t in policy.targets.select_related("trunk")
+    ]
+    return initial, targets
+
+
+def _with_blank_rows(rows, *, at_least=1):
+    """rows and blank ones after them: FIRST_ROWS in all, and at least at_least blank."""
+    blank = max(at_least, FIRST_ROWS - len(rows))
+    return (rows + [{}] * blank)[:MAX_ROWS]
+
+
 def _edit(request, package, policy=None):
     refusal = routing.inbound_refusal(package)
-    if policy is None:
-        initial, targets = {}, [{"priority": 1, "weight": 100}]
-    else:
-        initial = {
-            "name": policy.name,
-            "is_default": policy.is_default,
-            "fallback_number": policy.fallback_number,
-        }
-        targets = [
-            {"trunk": t.trunk, "priority": t.priority, "weight": t.weight}
-            for t in policy.targets.select_related("trunk")
-        ]
     data = request.POST if request.method == "POST" else None
-    form = PolicyForm(data, initial=initial)
-    formset = TargetFormSet(
-        data, initial=targets, prefix="targets", form_kwargs={"package": package}
-    )
+    form_kwargs = {"package": package, "policy": policy}
+    if data is not None and "add_row" in data:
+        # Add row without JavaScript: the form again as typed, one row longer, nothing saved.
+        form = PolicyForm(
+            initial={
+                "name": data.get("name", ""),
+                "is_default": bool(data.get("is_default")),
+                "fallback_number": data.get("fallback_number", ""),
+            },
+            **form_kwargs,
+        )
+        rows = _with_blank_rows(posted_rows(data, TARGETS))
+        data = None
+    else:
+        initial, targets = _initial(policy)
+        form = PolicyForm(data, initial=initial, **form_kwargs)
+        rows = _with_blank_rows(targets, at_least=0 if targets else 1)
+    formset = TargetFormSet(data, initial=rows, prefix=TARGETS, form_kwargs={"package": package})
     if data is not None and not refusal and form.is_valid() and formset.is_valid():
+        replaced = form.replaces_default()
         try:
             saved = routing.save_policy(
                 package,
@@ -72,7 +98,10 @@ def _edit(request, package, policy=None):
             targets_error = "targets" in getattr(error, "error_dict", {})
             form.add_error(None, error.messages if targets_error else error)
         else:
-            messages.success(request, f"The routing policy {saved.name} was saved.")
+            message = f"The routing policy {saved.name} was saved."
+            if replaced is not None:
+                message += f" It is now the package's default policy, instead of {replaced.name}."
+            messages.success(request, message)
             return redirect_after_post(request, "trunks:routing_manager", package.public_id)
     return render(
         request,
@@ -83,6 +112,7 @@ def _edit(request, package, policy=None):
             "form": form,
             "formset": formset,
             "refusal": refusal,
+            "max_rows": MAX_ROWS,
         },
     )
 
@@ -103,9 +133,22 @@ def policy_delete(request, public_id):
     policy = policy_of(request, public_id)
     if request.method == "POST":
         routing.delete_policy(policy, by=request.user, ip_address=client_ip(request))
-        messages.success(request, f"The routing policy {policy.name} was deleted.")
+        message = f"The routing policy {policy.name} was deleted."
+        if policy.is_default:
+            message += f" {policy.package.name} has no default policy now."
+        messages.success(request, message)
         return redirect_after_post(request, "trunks:routing_manager", policy.package.public_id)
-    return render(request, "trunks/policy_delete.html", {"policy": policy})
+    others = policy.package.routing_policies.exclude(pk=policy.pk)
+    return render(
+        request,
+        "trunks/policy_delete.html",
+        {
+            "policy": policy,
+            "package": policy.package,
+            "default": None if policy.is_default else others.filter(is_default=True).first(),
+            "others": others.exists(),
+        },
+    )
 
 
 urlpatterns = [

@@ -62,13 +62,17 @@ def test_create_new_package_on_each_tile(page, admin_user, signed_in, tile, pack
 
 
 def test_an_invalid_address_is_refused_at_the_field(page, admin_user, signed_in):
-    signed_in(page, admin_user, "/packages/new/bundle/")
+    signed_in(page, admin_user, "/packages/bundle/new/")
     form = page.get_by_role("main")
     fill_trunk_order(form, package_name="Denver Bundle", trunk_name="Denver SBC 1")
     form.get_by_label("Signaling addresses").fill("192.168.10.2:5060/UDP")
     form.get_by_role("button", name="Submit Order").click()
 
-    expect(form.get_by_text("Line 1: 192.168.10.2 is a private address")).to_be_visible()
+    expect(
+        form.locator(".field__errors").get_by_text(
+            "Line 1, “192.168.10.2:5060/UDP”: 192.168.10.2 is a private address"
+        )
+    ).to_be_visible()
     assert not Order.objects.exists()
 
 
@@ -136,7 +140,7 @@ def test_the_customer_cancels_a_submitted_order_in_a_pop_up(page, admin_user, si
     page.get_by_role("link", name="Cancel order").click()
     dialog = page.get_by_role("dialog", name=f"Cancel order {order.reference}?")
     expect(dialog).to_be_visible()
-    dialog.get_by_role("button", name="Yes, cancel the order").click()
+    dialog.get_by_role("button", name="Cancel the order").click()
     expect(page.get_by_text(f"Order {order.reference} was cancelled.")).to_be_visible()
     order.refresh_from_db()
     assert order.status == Order.Status.CANCELLED
@@ -158,13 +162,14 @@ def test_a_routing_policy_is_made_in_the_routing_policy_manager(
     form.get_by_label("Name").fill("Main")
     form.get_by_label("Package default").check()
     form.get_by_label("Fallback number").fill("+1 303 555 0100")
-    form.get_by_label("Trunk 1").select_option(label=trunk.name)
-    form.get_by_label("Weight 1").fill("0")
+    form.get_by_label("Trunk, row 1").select_option(label=trunk.name)
+    form.get_by_label("Weight, row 1").fill("0")
     form.get_by_role("button", name="Save policy").click()
-    expect(form.get_by_text("Ensure this value is greater than or equal to 1.")).to_be_visible()
+    expect(form.get_by_text("Weight must be at least 1.")).to_be_visible()
+    expect(form.get_by_label("Weight, row 1")).to_have_attribute("aria-invalid", "true")
     screenshot(page, "policy-form")
 
-    form.get_by_label("Weight 1").fill("100")
+    form.get_by_label("Weight, row 1").fill("100")
     form.get_by_role("button", name="Save policy").click()
 
     expect(page.get_by_text("The routing policy Main was saved.")).to_be_visible()
