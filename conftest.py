@@ -16,6 +16,7 @@ import django_rq
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 from django.test import Client
 from django_scopes import scopes_disabled
 from rq import SimpleWorker
@@ -197,6 +198,20 @@ CHROMIUM_ARGS = [
 ]
 # Fail fast: the live server answers in milliseconds, so a missing element shows up quickly.
 TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="session")
+def playwright(playwright):
+    """pytest-playwright's, closing the database connections of this thread before it stops.
+
+    While Playwright runs, its event loop counts as running in this thread, and Django keeps the
+    connections opened meanwhile apart from the thread's others (asgiref's Local). Once it has
+    stopped, the test database's teardown would not see them, and PostgreSQL would refuse to
+    drop a database "being accessed by other users". (Those opened before it started are seen
+    again then, and closed by the teardown.)
+    """
+    yield playwright
+    connections.close_all()
 
 
 @pytest.fixture(scope="session")

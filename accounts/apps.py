@@ -13,6 +13,7 @@ class AccountsConfig(AppConfig):
 
         from . import actions, signals  # noqa: F401
         from .demo import load
+        from .menu import has_applications
         from .permissions import OPEN_APPLICATIONS, VIEW_ENTERPRISE_SETTINGS, VIEW_USERS
         from .roles import sync_default_roles
 
@@ -29,7 +30,7 @@ class AccountsConfig(AppConfig):
                 order=1,
                 url_fragment="#my-applications",
                 permission=OPEN_APPLICATIONS,
-                shown_when=lambda user: user.enterprise.applications.exists(),
+                shown_when=lambda user: has_applications(user.enterprise),
             ),
             MenuEntry(
                 "User Management",

@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -143,7 +142,7 @@ def start_gunicorn(port, workers):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5)  # noqa: S310
             return server
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or too slow to answer yet (URLError is an OSError)
             time.sleep(0.2)
     server.kill()
     raise SystemExit("gunicorn did not answer within 20 seconds.")

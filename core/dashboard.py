@@ -4,6 +4,11 @@
                                         permission=VIEW_NUMBERS, context=my_numbers))
 
 `context(request)` returns the variables of the section's template, given to it as `section`.
+
+A section may belong to another page: `page="package"` puts it on each package's page, which
+asks for `sections_for(request, "package", package=package)`; its context is then called with
+the page's objects, `context(request, package=package)`, and returns None where the section has
+nothing to show.
 """
 
 from collections.abc import Callable
@@ -16,6 +21,7 @@ class DashboardSection:
     order: int = 100
     permission: str | None = None
     context: Callable | None = None
+    page: str = "dashboard"
 
 
 _sections: list[DashboardSection] = []
@@ -32,12 +38,15 @@ def sections():
     return list(_sections)
 
 
-def sections_for(request):
-    """The sections this user may see, each with its template and its context."""
+def sections_for(request, page="dashboard", **objects):
+    """The sections of page this user may see, each with its template and its context."""
     shown = []
     for section in _sections:
+        if section.page != page:
+            continue
         if section.permission and not request.user.has_perm(section.permission):
             continue
-        context = section.context(request) if section.context else {}
-        shown.append({"template": section.template, "context": context})
+        context = section.context(request, **objects) if section.context else {}
+        if context is not None:
+            shown.append({"template": section.template, "context": context})
     return shown

@@ -26,6 +26,13 @@ def _page_of(url_name, script_prefix, urlconf):
     return reverse(url_name, urlconf)
 
 
+@cache
+def _icon_url(icon):
+    # The static files' manifest is read once per process: so are the icons' addresses.
+    sprite, symbol = icon.split("#")
+    return f"{static(sprite)}#{symbol}"
+
+
 @dataclass(frozen=True)
 class MenuEntry:
     label: str
@@ -45,10 +52,7 @@ class MenuEntry:
 
     def icon_url(self):
         """The address of the icon's drawing, for <use href="...">; "" without an icon."""
-        if not self.icon:
-            return ""
-        sprite, symbol = self.icon.split("#")
-        return f"{static(sprite)}#{symbol}"
+        return _icon_url(self.icon) if self.icon else ""
 
     def is_current(self, path):
         """The entry of this page or of a page below it (Contact Us is under Help & Support)."""

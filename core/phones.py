@@ -1,5 +1,7 @@
 """Phone numbers: stored in E.164, shown formatted for the reader."""
 
+from functools import lru_cache
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 
@@ -32,6 +34,8 @@ def normalize_phone(value, region=DEFAULT_REGION):
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# Lists show a number per row, often the same ones: parsing costs more than the rest of a row.
+@lru_cache(maxsize=4096)
 def display_phone(e164, region=DEFAULT_REGION):
     """National format for numbers of the home region, international for the rest."""
     if not e164:

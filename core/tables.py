@@ -26,6 +26,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from operator import attrgetter
 from typing import Any, ClassVar
@@ -40,6 +41,7 @@ from django.utils import formats, timezone
 from django.utils.safestring import SafeData, mark_safe
 
 from . import exports
+from .badges import badge
 from .forms import PortalFormRenderer
 
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -51,6 +53,17 @@ def _escape(text):
     """Django's conditional_escape without its lazy-text wrapper, which costs more per cell than
     the escaping itself."""
     return text if isinstance(text, SafeData) else html.escape(str(text))
+
+
+def _text(value):
+    """A cell's text: times in the viewer's zone, Yes/No, lists joined by commas."""
+    if isinstance(value, datetime):
+        value = formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    elif isinstance(value, bool):
+        value = "Yes" if value else "No"
+    elif isinstance(value, (list, tuple)):
+        value = ", ".join(str(item) for item in value)
+    return "" if value is None else str(value)
 
 
 def csv_safe(value):
@@ -102,28 +115,50 @@ class Column:
         return attrgetter(self.key)(obj)
 
     def text_of(self, obj):
-        value = self.value_of(obj)
-        if hasattr(value, "tzinfo") and value is not None:
-            value = formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
-        elif isinstance(value, bool):
-            value = "Yes" if value else "No"
-        elif isinstance(value, (list, tuple)):
-            value = ", ".join(str(item) for item in value)
-        return "" if value is None else str(value)
+        return _text(self.value_of(obj))
 
     def html_of(self, obj, user):
         """The cell's content as HTML, escaped."""
         if self.html:
             return self.html(obj, user)
         # f-strings of escaped parts: format_html would cost more than the rest of the cell.
-        text = _escape(self.text_of(obj))
-        if self.badge:
-            tone = self.badge(obj)
-            modifier = f" badge--{html.escape(tone)}" if tone else ""
-            text = f'<span class="badge{modifier}">{text}</span>'
+        value = self.value_of(obj)
+        text = badge(_text(value), self.badge(obj)) if self.badge else _escape(_text(value))
+        if isinstance(value, datetime):
+            # On one line: a narrow column would otherwise break it as "2026-/12-07".
+            text = f'<time datetime="{value.isoformat()}">{text}</time>'
         if self.link:
             text = f'<a href="{html.escape(self.link(obj))}">{text}</a>'
         return mark_safe(text)  # noqa: S308 - made of escaped parts
+
+
+def table_rows(columns, objects, user):
+    """Each object's cells as (column, HTML), and its <td>s made here in one go: a template
+    loop over the cells costs several times more than the cells themselves.
+
+    Also for the hand-written lists of a page (no sorting, filters or pages): the template
+    writes the headers from the columns and each row as <tr>{{ row.html }}</tr>.
+    """
+    opening = {column.key: f'<td data-label="{html.escape(column.label)}">' for column in columns}
+    rows = []
+    for obj in objects:
+        cells = [(column, column.html_of(obj, user)) for column in columns]
+        tds = "".join(f"{opening[column.key]}{content}</td>" for column, content in cells)
+        rows.append({"object": obj, "cells": cells, "html": mark_safe(tds)})  # noqa: S308
+    return rows
+
+
+def choice_label(path, choices):
+    """The function giving the label of a row's choice at path (e.g. "package__type"), for
+    Column(value=...): get_FOO_display() builds a dict of the choices at every call."""
+    labels = dict(choices)
+    value_of = attrgetter(path.replace("__", "."))
+
+    def label_of(obj):
+        value = value_of(obj)
+        return labels.get(value, value)
+
+    return label_of
 
 
 # A UUID no row has, reversed in place of a row's public_id by row_url().
@@ -243,6 +278,8 @@ class DataTable:
             # Own ids, so the labels of a pop-up form over the table find their own fields.
             self.filterset.form.auto_id = "filter_%s"
             self.filterset.form.renderer = FILTER_RENDERER
+            # Labels as the forms' own, without a colon.
+            self.filterset.form.label_suffix = ""
             queryset = self.filterset.qs if self.filterset.is_valid() else queryset.none()
         self.sort_key, self.descending = self._parse_sort(self.params.get("sort", ""))
         self.queryset = queryset.order_by(*self._ordering(self.descending))
@@ -445,17 +482,7 @@ class DataTable:
         }
 
     def _rows_html(self, objects, columns):
-        """Each row's cells as (column, HTML), and its <td>s made here in one go: a template
-        loop over the cells costs several times more than the cells themselves."""
-        opening = {
-            column.key: f'<td data-label="{html.escape(column.label)}">' for column in columns
-        }
-        rows = []
-        for obj in objects:
-            cells = [(column, column.html_of(obj, self.user)) for column in columns]
-            tds = "".join(f"{opening[column.key]}{content}</td>" for column, content in cells)
-            rows.append({"object": obj, "cells": cells, "html": mark_safe(tds)})  # noqa: S308
-        return rows
+        return table_rows(columns, objects, self.user)
 
     def csv_response(self, filename):
         """Stream the CSV, or have a job write it when it is too long to stream (exports.py)."""

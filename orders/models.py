@@ -1,5 +1,7 @@
+import operator
 import secrets
 import uuid
+from functools import reduce
 
 from django.conf import settings
 from django.db import models
@@ -8,6 +10,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 
 from core.actors import CUSTOMER
+from core.badges import badge
 from core.tenancy import tenant_manager
 
 from . import kinds
@@ -32,10 +35,14 @@ class Order(models.Model):
     """
 
     Status = OrderStatus
-
-    # Open in the default lifecycle (orders.lifecycle.ORDER_LIFECYCLE); a kind with a
-    # lifecycle of its own asks kind_info.lifecycle.open_statuses.
-    OPEN = (Status.SUBMITTED, Status.IN_PROGRESS)
+    # The tone of each status's badge (core.badges), on every page and table; the other
+    # statuses show as plain badges.
+    STATUS_TONES = {
+        Status.COMPLETED: "ok",
+        Status.IN_PROGRESS: "warn",
+        Status.REJECTED: "danger",
+        Status.CANCELLED: "muted",
+    }
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     enterprise = models.ForeignKey(
@@ -92,12 +99,32 @@ class Order(models.Model):
         return self.reference
 
     @property
+    def status_tone(self):
+        return self.STATUS_TONES.get(self.status, "")
+
+    @property
+    def status_badge(self):
+        return badge(self.get_status_display(), self.status_tone)
+
+    @property
     def kind_info(self):
         return kinds.get(self.kind)
 
     @property
     def is_open(self):
         return self.kind_info.lifecycle.is_open(self.status)
+
+    @staticmethod
+    def open_filter(path=""):
+        """is_open as a filter: the orders open in their kind's lifecycle, Draft and Pending
+        Documents too where a kind has them. path leads to the order from a kind's own rows:
+        TrunkOrder.objects.filter(Order.open_filter("order__"))."""
+        open_in_kind = (
+            Q((f"{path}kind", kind.key))
+            & Q((f"{path}status__in", sorted(kind.lifecycle.open_statuses)))
+            for kind in kinds.all_kinds()
+        )
+        return reduce(operator.or_, open_in_kind, Q((f"{path}pk__in", [])))
 
     @property
     def customer_may_cancel(self):

@@ -10,18 +10,10 @@ from django.db.models.functions import Coalesce, NullIf
 
 from core.exports import choice_label_sql
 from core.filters import DateRangeFilterSet
-from core.tables import Column, row_url
+from core.tables import Column, choice_label, row_url
 
 from .lifecycle import ORDER_LIFECYCLE
 from .models import Order
-
-# The tones of orders/_status_badge.html, for the tables' badges (made without a template).
-STATUS_TONES = {
-    Order.Status.COMPLETED: "ok",
-    Order.Status.REJECTED: "danger",
-    Order.Status.CANCELLED: "muted",
-    Order.Status.IN_PROGRESS: "warn",
-}
 
 
 def order_columns(*kind_columns):
@@ -44,8 +36,8 @@ def order_columns(*kind_columns):
             "status",
             "Status",
             sort_by="status",
-            value=lambda o: o.get_status_display(),
-            badge=lambda o: STATUS_TONES.get(o.status, ""),
+            value=choice_label("status", Order.Status.choices),
+            badge=lambda o: o.status_tone,
             export=choice_label_sql("status", Order.Status.choices),
         ),
         Column("placed", "Placed", sort_by="placed_at", value=lambda o: o.placed_at),

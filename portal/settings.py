@@ -57,7 +57,7 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", served_at(os.environ.get("PORT") or "8000")).rstrip("/")
 
 # The portal's own apps, building blocks first. Tests walk every URL and admin page of each.
-PORTAL_APPS = ["core", "audit", "accounts", "orders", "support", "trunks"]
+PORTAL_APPS = ["core", "audit", "accounts", "orders", "support", "trunks", "phone_numbers"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -139,6 +139,12 @@ RQ = {"COMMIT_MODE": "on_db_commit"}
 RQ_SHOW_ADMIN_LINK = False
 # Rows an export job writes between two reports of its progress (core/exports.py).
 EXPORT_PROGRESS_ROWS = 100_000
+# Bulk files of numbers (phone_numbers/bulk.py): the largest accepted, and the most lines checked
+# and applied within the request; longer files go to the worker.
+NUMBERS_BULK_MAX_BYTES = envint("NUMBERS_BULK_MAX_BYTES", 20 * 1024 * 1024)
+NUMBERS_BULK_INLINE_LINES = envint("NUMBERS_BULK_INLINE_LINES", 2_000)
+# A Manage action over "all matching" numbers runs in the worker past this many numbers.
+NUMBER_ACTION_JOB_THRESHOLD = envint("NUMBER_ACTION_JOB_THRESHOLD", 5_000)
 
 if REDIS_URL:
     CACHES = {
@@ -303,6 +309,13 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
 
 INVITATION_VALID_DAYS = envint("INVITATION_VALID_DAYS", 7)
+
+# Where new phone numbers come from (phone_numbers.supply): the sandbox draws them from a seeded
+# inventory, so the same search offers the same numbers; number orders it fills complete by
+# themselves this many seconds after they are placed.
+NUMBER_SUPPLIER = os.environ.get("NUMBER_SUPPLIER", "phone_numbers.supply.sandbox.SandboxSupplier")
+SANDBOX_SUPPLY_SEED = os.environ.get("SANDBOX_SUPPLY_SEED", "carrier-portal")
+NUMBER_ORDERS_COMPLETE_AFTER = envint("NUMBER_ORDERS_COMPLETE_AFTER", 120)
 
 LOGGING = {
     "version": 1,

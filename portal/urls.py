@@ -28,6 +28,7 @@ urlpatterns = [
     path("help/", include("support.urls")),
     path("", include("orders.urls")),
     path("", include("trunks.urls")),
+    path("", include("phone_numbers.urls")),
     path("admin/jobs/", include("django_rq.urls")),
     path("admin/", admin.site.urls),
 ]

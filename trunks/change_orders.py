@@ -12,7 +12,14 @@ from orders.services import place_order
 from . import actions, lifecycle
 from .changes import ADDRESS_KEYS, CHANGE_LABELS, current_values, heading, in_words
 from .models import Trunk, TrunkOrder
-from .services import KIND, check_switch, create_trunk_order, set_addresses, set_status
+from .services import (
+    KIND,
+    SWITCH_KEYS,
+    check_switch,
+    create_trunk_order,
+    set_addresses,
+    set_status,
+)
 
 CHANGEABLE = list(CHANGE_LABELS)
 
@@ -22,7 +29,7 @@ def open_order_refusal(trunk):
     if trunk.status != Trunk.Status.ACTIVE:
         return f"{trunk.name} is {trunk.get_status_display()}: only active trunks can be changed."
     pending = (
-        TrunkOrder.objects.filter(trunk=trunk, order__status__in=Order.OPEN)
+        TrunkOrder.objects.filter(Order.open_filter("order__"), trunk=trunk)
         .select_related("order")
         .first()
     )
@@ -71,12 +78,7 @@ def request_change(
     problem = open_order_refusal(trunk)
     if problem:
         raise ValidationError(problem)
-    check_switch(
-        **{
-            key: values[key]
-            for key in ("max_channels", "signaling", "media", "auth", "auth_username")
-        }
-    )
+    values = {**values, **check_switch(**{key: values[key] for key in SWITCH_KEYS})}
     before = current_values(trunk)
     requested = {key: values[key] for key in CHANGEABLE if values[key] != before[key]}
     if not requested:

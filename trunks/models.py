@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from core.badges import badge
 from core.phones import display_phone
 from core.tenancy import tenant_manager
 
@@ -35,12 +36,15 @@ class Package(models.Model):
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["enterprise", "type", "name"])]
         constraints = [
+            # The target of the numbers' composite key (package_id, enterprise_id): a number's
+            # package is always one of its own enterprise's.
+            models.UniqueConstraint(fields=["id", "enterprise"], name="package_id_enterprise"),
             models.UniqueConstraint(
                 "enterprise",
                 Lower("name"),
                 name="package_name_unique_per_enterprise",
                 violation_error_message="You already have a package with this name.",
-            )
+            ),
         ]
 
     def __str__(self):
@@ -82,6 +86,14 @@ class Trunk(models.Model):
         ACTIVE = "active", "Active"
         DISCONNECT_PENDING = "disconnect_pending", "Disconnect Pending"
         DISCONNECTED = "disconnected", "Disconnected"
+
+    # The tone of each status's badge (core.badges), on every page and table.
+    STATUS_TONES = {
+        Status.ACTIVE: "ok",
+        Status.PENDING: "warn",
+        Status.DISCONNECT_PENDING: "danger",
+        Status.DISCONNECTED: "muted",
+    }
 
     class Auth(models.TextChoices):
         IP = "ip", "By IP address"
@@ -138,6 +150,8 @@ class Trunk(models.Model):
             models.Index(fields=["enterprise", "status", "id"]),
         ]
         constraints = [
+            # The target of the numbers' composite key (trunk_id, enterprise_id).
+            models.UniqueConstraint(fields=["id", "enterprise"], name="trunk_id_enterprise"),
             # A Bundle has one primary and one redundant trunk that are not disconnected.
             models.UniqueConstraint(
                 fields=["package", "role"],
@@ -157,6 +171,14 @@ class Trunk(models.Model):
     @property
     def is_live(self):
         return self.status != self.Status.DISCONNECTED
+
+    @property
+    def status_tone(self):
+        return self.STATUS_TONES.get(self.status, "muted")
+
+    @property
+    def status_badge(self):
+        return badge(self.get_status_display(), self.status_tone)
 
     @property
     def codec_labels(self):
@@ -313,6 +335,8 @@ class RoutingPolicy(models.Model):
         verbose_name_plural = "routing policies"
         indexes = [models.Index(fields=["enterprise", "package", "name"])]
         constraints = [
+            # The target of the numbers' composite key (routing_policy_id, enterprise_id).
+            models.UniqueConstraint(fields=["id", "enterprise"], name="policy_id_enterprise"),
             models.UniqueConstraint(
                 fields=["package"],
                 condition=Q(is_default=True),

@@ -14,6 +14,8 @@ from .models import Package, RoutingPolicy, RoutingTarget, Trunk
 
 MAX_WEIGHT = 1000
 MAX_PRIORITY = 100
+# Said by the service and by the form (forms.routing), which checks it before the service.
+NO_TRUNK = "Choose at least one trunk."
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ def check_targets(package, targets):
     if problem:
         raise ValidationError(problem)
     if not targets:
-        raise ValidationError({"targets": "Add at least one trunk."})
+        raise ValidationError({"targets": NO_TRUNK})
     seen = set()
     for target in targets:
         trunk = target.trunk

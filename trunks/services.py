@@ -16,7 +16,7 @@ from audit.records import Change, record
 from orders.services import place_order
 
 from . import actions, lifecycle
-from .addresses import public_host
+from .addresses import check_location, public_host
 from .models import MAX_CHANNELS, Package, Trunk, TrunkAddress, TrunkContact, TrunkOrder
 from .routing import remove_trunk
 
@@ -44,10 +44,30 @@ TRUNK_FIELDS = [
 ]
 
 
-# What a change order may change.
-def check_switch(*, max_channels, signaling, media, auth, auth_username):
-    """The rules of a switch's details, whatever the form: raise ValidationError by field."""
+# The switch's details check_switch() takes, by the names of TRUNK_FIELDS and the addresses.
+SWITCH_KEYS = (
+    "max_channels",
+    "signaling",
+    "media",
+    "auth",
+    "auth_username",
+    "state",
+    "zip_code",
+    "country",
+)
+
+
+def check_switch(*, max_channels, signaling, media, auth, auth_username, state, zip_code, country):
+    """The rules of a switch's details, whatever the form: raise ValidationError by field.
+
+    Returns the switch's location as it is stored ({"state": "CO", ...}, see
+    addresses.check_location).
+    """
     errors = {}
+    try:
+        state, zip_code, country = check_location(state=state, zip_code=zip_code, country=country)
+    except ValidationError as error:
+        errors.update(error.message_dict)
     if not 1 <= max_channels <= MAX_CHANNELS:
         errors["max_channels"] = f"Enter between 1 and {MAX_CHANNELS} concurrent calls."
     if not signaling:
@@ -65,16 +85,12 @@ def check_switch(*, max_channels, signaling, media, auth, auth_username):
         errors["auth_username"] = "Enter the username your switch signs in with."
     if errors:
         raise ValidationError(errors)
+    return {"state": state, "zip_code": zip_code, "country": country}
 
 
 def _create_trunk(package, *, role, fields, signaling, media):
-    check_switch(
-        max_channels=fields["max_channels"],
-        signaling=signaling,
-        media=media,
-        auth=fields["auth"],
-        auth_username=fields.get("auth_username", ""),
-    )
+    switch = {**fields, "signaling": signaling, "media": media}
+    fields = {**fields, **check_switch(**{key: switch[key] for key in SWITCH_KEYS})}
     trunk = Trunk.objects.create(
         enterprise=package.enterprise,
         package=package,

@@ -4,13 +4,27 @@ Cells made in Python on the page have their SQL twin (`export`) for the CSV, whi
 writes itself (core/exports.py).
 """
 
-import django_filters
-from django.db.models import Case, F, Func, OuterRef, StringAgg, Subquery, TextField, Value, When
-from django.db.models.functions import Cast, Coalesce, Concat, Upper
-from django.utils.html import format_html
+import html
 
+import django_filters
+from django.db.models import (
+    Case,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    StringAgg,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, Upper
+from django.utils.safestring import mark_safe
+
+from core.badges import badge
 from core.exports import choice_label_sql
-from core.tables import Column, DataTable, row_url
+from core.tables import Column, DataTable, choice_label, row_url
 from orders.models import Order
 from orders.tables import OrderFilter, order_columns
 
@@ -71,26 +85,80 @@ def by_name(model, field, value, *, pk="pk"):
     return model.objects.filter(**{f"{field}__icontains": value}).order_by().values(pk)
 
 
-# The tones of trunks/_status_badge.html, for the table's badges (made without a template).
-STATUS_TONES = {
-    Trunk.Status.ACTIVE: "ok",
-    Trunk.Status.PENDING: "warn",
-    Trunk.Status.DISCONNECT_PENDING: "danger",
-}
 _trunk_url = row_url("trunks:trunk_detail")
+_status_label = choice_label("status", Trunk.Status.choices)
+_role_label = choice_label("role", Trunk.Role.choices)
 
 
 def _manage_button(trunk, user):
-    return format_html(
-        '<a class="button button--secondary button--small" href="{}" aria-label="Manage {}">'
-        "Manage</a>",
-        _trunk_url(trunk),
-        trunk.name,
+    return mark_safe(  # noqa: S308 - escaped parts
+        f'<a class="button button--secondary button--small" href="{html.escape(_trunk_url(trunk))}"'
+        f' aria-label="Manage {html.escape(trunk.name)}">Manage</a>'
     )
 
 
 def _addresses(kind):
-    return lambda trunk: ", ".join(str(a) for a in trunk.addresses_of(kind))
+    return lambda trunk: ", ".join(str(a) for a in trunk.address_list if a.kind == kind)
+
+
+def with_addresses(trunks):
+    """trunks with their addresses in one query, as a plain list each (trunk.address_list):
+    through each trunk's related manager, the prefetch builds a scoped queryset per row."""
+    return trunks.prefetch_related(Prefetch("addresses", to_attr="address_list"))
+
+
+# The hand-written lists of a package's page and of its Routing Policy Manager, their rows made
+# by core.tables.table_rows (views/common.py fetches what they read).
+TRUNK_LIST_COLUMNS = [
+    Column("name", "Trunk"),
+    Column("role", "Role", value=lambda t: _role_label(t) or "—"),
+    Column("status", "Status", value=_status_label, badge=lambda t: t.status_tone),
+    Column("max_channels", "Channels"),
+    Column(
+        "signaling",
+        "Signaling addresses",
+        value=_addresses(TrunkAddress.Kind.SIGNALING),
+    ),
+    Column("manage", "Manage", html=_manage_button),
+]
+_policy_edit_url = row_url("trunks:policy_edit")
+_policy_delete_url = row_url("trunks:policy_delete")
+
+
+def _policy_name(policy, user):
+    default = f" {badge('Default')}" if policy.is_default else ""
+    return mark_safe(f"{html.escape(policy.name)}{default}")  # noqa: S308 - escaped parts
+
+
+def _policy_targets(policy, user):
+    items = "".join(
+        f'<li>{html.escape(target.trunk.name)} <span class="muted">priority {target.priority},'
+        f" weight {target.weight}</span></li>"
+        for target in policy.target_list
+    )
+    return mark_safe(f'<ol class="plain-list">{items}</ol>')  # noqa: S308 - escaped parts
+
+
+def _policy_actions(policy, user):
+    name = html.escape(policy.name)
+    edit = html.escape(_policy_edit_url(policy))
+    delete = html.escape(_policy_delete_url(policy))
+    return mark_safe(  # noqa: S308 - escaped parts
+        '<div class="row">'
+        f'<a class="button button--secondary button--small" href="{edit}"'
+        f' aria-label="Edit {name}">Edit</a> '
+        f'<a class="button button--danger button--small" href="{delete}" hx-get="{delete}"'
+        f' hx-target="#modal" aria-label="Delete {name}">Delete</a></div>'
+    )
+
+
+POLICY_LIST_COLUMNS = [
+    Column("name", "Policy", html=_policy_name),
+    Column("targets", "Trunks, in order", html=_policy_targets),
+    Column("fallback", "Fallback", value=lambda p: p.fallback_display or "—"),
+]
+# Only for those who may change the policies.
+POLICY_ACTIONS_COLUMN = Column("actions", "Actions", html=_policy_actions)
 
 
 class TrunkFilter(django_filters.FilterSet):
@@ -122,21 +190,21 @@ class TrunkTable(DataTable):
             "status",
             "Status",
             sort_by="status",
-            value=lambda t: t.get_status_display(),
-            badge=lambda t: STATUS_TONES.get(t.status, "muted"),
+            value=_status_label,
+            badge=lambda t: t.status_tone,
             export=choice_label_sql("status", Trunk.Status.choices),
         ),
         Column("package", "Package", value=lambda t: t.package.name, export="package__name"),
         Column(
             "type",
             "Package type",
-            value=lambda t: t.package.get_type_display(),
+            value=choice_label("package__type", Package.Type.choices),
             export=choice_label_sql("package__type", Package.Type.choices),
         ),
         Column(
             "role",
             "Role",
-            value=lambda t: t.get_role_display(),
+            value=_role_label,
             export=choice_label_sql("role", Trunk.Role.choices),
         ),
         Column("max_channels", "Channels"),
@@ -163,7 +231,7 @@ class TrunkTable(DataTable):
         Column(
             "auth",
             "Authentication",
-            value=lambda t: t.get_auth_display(),
+            value=choice_label("auth", Trunk.Auth.choices),
             default=False,
             export=choice_label_sql("auth", Trunk.Auth.choices),
         ),
@@ -195,7 +263,7 @@ class TrunkTable(DataTable):
     ]
 
     def get_queryset(self):
-        return Trunk.objects.select_related("package").prefetch_related("addresses")
+        return with_addresses(Trunk.objects.select_related("package"))
 
 
 class TrunkOrderFilter(OrderFilter):
@@ -231,7 +299,7 @@ class TrunkOrderTable(DataTable):
         Column(
             "type",
             "Type",
-            value=lambda o: o.trunk_order.get_type_display(),
+            value=choice_label("trunk_order__type", TrunkOrder.Type.choices),
             export=choice_label_sql("trunk_order__type", TrunkOrder.Type.choices),
         ),
         Column(

@@ -53,7 +53,7 @@ class InviteForm(RoleAndAccessForm):
     name = forms.CharField(
         max_length=120,
         required=False,
-        help_text="Optional: the invitee can change it when they accept.",
+        help_text="The invitee can change it when they accept.",
     )
 
     field_order = ["email", "name", "role", "access_types"]

@@ -56,6 +56,13 @@ def _link_in(message):
 # Inviting
 
 
+def test_the_invite_form_marks_the_name_optional_once(admin_client):
+    page = admin_client.get(INVITE_URL).text
+    assert 'for="id_name">Name <span class="field__optional">(optional)</span>' in page
+    assert "The invitee can change it when they accept." in page
+    assert "Optional:" not in page
+
+
 def test_it_invites_a_user_and_the_worker_sends_the_email(
     admin_client, enterprise, mailoutbox, run_jobs, django_capture_on_commit_callbacks
 ):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from audit.records import record
 from audit.tests import actions
+from core.actors import PORTAL, Actor
 
 URL = reverse("audit:audit_log")
 
@@ -40,6 +41,32 @@ def test_the_actor_filter_matches_part_of_the_address(admin_client, events, gene
     assert len(shown(response)) == 3
 
 
+def test_the_actor_filter_is_named_after_its_column(admin_client, events):
+    page = admin_client.get(URL).text
+    assert '<label for="filter_actor">Actor' in page
+    assert "Actor email" not in page
+
+
+def test_the_actor_filter_finds_nothing_of_another_enterprise(admin_client, events, outsider):
+    record(actions.SIGN_IN, actor=outsider)
+    assert shown(admin_client.get(URL, {"actor": "charlie"})) == []
+    assert shown(admin_client.get(URL, {"actor": "globex"})) == []
+
+
+def test_the_actor_filter_does_not_match_a_machine_by_an_address(admin_client, events, admin_user):
+    # The portal and API keys act without an address: the Actor column shows their name.
+    record(actions.SIGN_IN, actor=Actor.api_key("Billing sync"), obj=admin_user)
+    record(actions.SIGN_IN, actor=PORTAL, obj=admin_user)
+    response = admin_client.get(URL, {"actor": "alice"})
+    assert shown(response) == events[::-1]
+
+
+def test_the_actor_filter_sorts_by_actor(admin_client, events, general_user):
+    record(actions.SIGN_IN, actor=general_user)
+    response = admin_client.get(URL, {"actor": "alice", "sort": "-actor"})
+    assert shown(response) == events[::-1]
+
+
 def test_it_filters_by_the_user_acted_upon(admin_client, events):
     response = admin_client.get(URL, {"acted_upon": "bob gen"})
     assert shown(response) == [events[0]]
@@ -48,7 +75,7 @@ def test_it_filters_by_the_user_acted_upon(admin_client, events):
 
 def test_the_acted_upon_filter_is_on_the_page(admin_client, events):
     page = admin_client.get(URL).text
-    assert '<label for="filter_acted_upon">Acted upon:</label>' in page
+    assert '<label for="filter_acted_upon">Acted upon</label>' in page
 
 
 def test_the_acted_upon_filter_finds_nothing_of_another_enterprise(admin_client, events, outsider):

@@ -362,6 +362,7 @@ def test_the_cron_process_queues_what_the_apps_registered(queue, monkeypatch):
         "core.jobs.recover_jobs": "* * * * *",
         "core.jobs.purge_finished_jobs": "17 3 * * *",
         "core.exports.purge_old_exports": "27 3 * * *",
+        "phone_numbers.ordering.complete_sandbox_orders": "* * * * *",
         "core.tests.test_job_recovery.check_stock": "*/5 * * * *",
     }
     stock = registered["core.tests.test_job_recovery.check_stock"]

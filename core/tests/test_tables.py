@@ -409,3 +409,21 @@ def test_row_urls_are_those_reverse_gives(people):
     url_of = row_url("accounts:user_edit")
     for user in User.objects.filter(enterprise=people.enterprise):
         assert url_of(user) == reverse("accounts:user_edit", args=[user.public_id])
+
+
+def test_times_are_time_elements_that_do_not_wrap(people):
+    """A narrow column must not break a time as "2026-/12-07": the CSS keeps <time> whole."""
+    people.last_login = datetime(2026, 12, 7, 15, 30, tzinfo=UTC)
+    people.save(update_fields=["last_login"])
+    column = PeopleTable.column_map()["last_login"]
+
+    cell = column.html_of(people, people)
+
+    assert cell == f'<time datetime="2026-12-07T15:30:00+00:00">{column.text_of(people)}</time>'
+    assert column.text_of(people) and "<" not in column.text_of(people)
+
+
+def test_filter_labels_end_without_a_colon_like_form_labels(admin_client):
+    page = admin_client.get(reverse("audit:audit_log")).text
+    assert '<label for="filter_date_from">' in page
+    assert ":</label>" not in page

@@ -146,6 +146,39 @@ def test_what_cancelling_means_is_the_kinds_to_say(admin_client, admin_user, por
     assert "Carrier staff have not started work" not in page
 
 
+def test_the_open_orders_are_those_their_kinds_lifecycle_calls_open(
+    port_kind, enterprise, general_user, staff_user
+):
+    draft, documents, rejected, foc, cancelled = (
+        place(general_user, kind=PORT_KEY) for _ in range(5)
+    )
+    submitted, started, completed = (place(general_user) for _ in range(3))
+    with enterprise_scope(enterprise):
+        for port in (documents, rejected, foc, cancelled):
+            services.move(port, Status.PENDING_DOCUMENTS, by=general_user)
+        for port in (rejected, foc):
+            services.move(port, Status.SUBMITTED, by=general_user)
+        services.move(foc, Status.FOC_CONFIRMED, by=staff_user)
+        services.reject(rejected, by=staff_user, reason="The account number is wrong.")
+        services.cancel(cancelled, by=general_user)
+        services.start(started, by=staff_user)
+        services.complete(completed, by=staff_user)
+
+    found = set(Order.objects.filter(Order.open_filter()))
+
+    # Draft, Pending Documents and a Rejected port the customer may submit again are open.
+    assert found == {draft, documents, rejected, foc, submitted, started}
+    assert found == {order for order in Order.objects.all() if order.is_open}
+
+
+def test_the_open_filter_reaches_orders_from_rows_that_point_to_them(order, enterprise, staff_user):
+    events = OrderEvent.objects.filter(Order.open_filter("order__"))
+    assert list(events) == list(order.events.all())
+    with enterprise_scope(enterprise):
+        services.complete(order, by=staff_user)
+    assert not events.all().exists()
+
+
 def test_a_lifecycle_refuses_moves_between_statuses_it_does_not_have():
     with pytest.raises(ValueError, match="statuses the lifecycle lacks"):
         Lifecycle(

@@ -150,4 +150,30 @@
   markWideTables();
   window.addEventListener("resize", markWideTables);
   document.addEventListener("htmx:afterSettle", markWideTables);
+
+  // A file drop area ([data-file-drop], components/file_drop.html): a file dropped anywhere on
+  // it goes into its file input, and the chosen file's name is shown.
+  document.querySelectorAll("[data-file-drop]").forEach(function (area) {
+    var input = area.querySelector("input[type=file]");
+    var name = area.querySelector("[data-file-drop-name]");
+    function showName() {
+      name.textContent = input.files.length ? "Chosen: " + input.files[0].name : "";
+    }
+    ["dragenter", "dragover"].forEach(function (type) {
+      area.addEventListener(type, function (event) {
+        event.preventDefault();
+        area.classList.add("file-drop--over");
+      });
+    });
+    area.addEventListener("dragleave", function () { area.classList.remove("file-drop--over"); });
+    area.addEventListener("drop", function (event) {
+      event.preventDefault();
+      area.classList.remove("file-drop--over");
+      if (event.dataTransfer.files.length) {
+        input.files = event.dataTransfer.files;
+        showName();
+      }
+    });
+    input.addEventListener("change", showName);
+  });
 })();

@@ -5,7 +5,7 @@ from django import forms
 from core.phones import normalize_phone
 
 from ..models import Trunk
-from ..routing import MAX_PRIORITY, MAX_WEIGHT, ROUTABLE, Target
+from ..routing import MAX_PRIORITY, MAX_WEIGHT, NO_TRUNK, ROUTABLE, Target
 
 # Rows of trunks the form shows at first; "Add row" adds more, up to MAX_ROWS.
 FIRST_ROWS = 3
@@ -110,7 +110,7 @@ class BaseTargetFormSet(forms.BaseFormSet):
                 form.add_error("trunk", f"{trunk.name} is already in this policy.")
             seen.add(trunk.pk)
         if not seen:
-            raise forms.ValidationError("Choose at least one trunk.")
+            raise forms.ValidationError(NO_TRUNK)
 
     def targets(self):
         return sorted(

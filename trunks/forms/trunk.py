@@ -77,7 +77,8 @@ class SwitchFields(forms.Form):
         # static/trunks/order-form.js hides it unless that authentication is chosen.
         widget=forms.TextInput(attrs={"data-shown-with-auth": Trunk.Auth.CREDENTIALS}),
     )
-    auth_username.required_when = "with authentication by username and password"
+    # Needed with authentication by username and password (see clean()).
+    auth_username.sometimes_required = True
     codecs = forms.MultipleChoiceField(
         choices=Trunk.Codec.choices,
         widget=forms.CheckboxSelectMultiple,
@@ -113,9 +114,8 @@ class TrunkFields(SwitchFields):
         help_text="In the United States and Canada its two-letter code, e.g. CO or ON.",
     )
     zip_code = forms.CharField(label="ZIP / postal code", max_length=12, required=False)
-    # Required where addresses.check_location knows the country needs them.
-    state.required_when = "in the United States and Canada"
-    zip_code.required_when = "in the countries whose postal codes we know"
+    # Needed where addresses.check_location knows the country has them (a US address has both).
+    state.sometimes_required = zip_code.sometimes_required = True
     country = forms.ChoiceField(choices=COUNTRY_CHOICES, initial="United States")
     switch_vendor = forms.CharField(label="Switch vendor", max_length=60)
     switch_model = forms.CharField(label="Switch model", max_length=60)
@@ -147,8 +147,8 @@ class TrunkFields(SwitchFields):
         return [(legend, [self[name] for name in names]) for legend, names in self.SECTIONS]
 
     def error_fields(self):
-        """The fields with errors, in the form's order, for the summary at its top."""
-        return [field for field in self if field.errors]
+        """The fields with errors in the order the page shows them, for the summary at its top."""
+        return [field for _, fields in self.sections() for field in fields if field.errors]
 
     def clean_contact_phone(self):
         value = self.cleaned_data["contact_phone"].strip()
@@ -179,9 +179,8 @@ class TrunkOrderForm(TrunkFields, OrderFields):
     contact_name = forms.CharField(label="Contact name", max_length=120, required=False)
     contact_email = forms.EmailField(label="Contact email", required=False)
     contact_phone = forms.CharField(label="Contact phone", max_length=30, required=False)
-    contact_name.required_when = contact_email.required_when = contact_phone.required_when = (
-        "unless a contact is picked from the auto-fill menu"
-    )
+    contact_name.sometimes_required = contact_email.sometimes_required = True
+    contact_phone.sometimes_required = True
 
     SECTIONS = [
         ("Trunk", ["name"]),

@@ -1,12 +1,15 @@
 """Change and disconnect requests: orders with the same lifecycle, applied when completed."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from audit.models import AuditEvent
 from orders import services as orders
 from orders.models import Order
+from trunks import change_orders
+from trunks.changes import current_values
 from trunks.models import Package, Trunk, TrunkOrder
 from trunks.routing import Target, save_policy
 from trunks.tests.factories import active_trunk, new_package
@@ -215,3 +218,15 @@ def test_another_enterprises_trunk_is_not_found(admin_client, outsider, staff_us
     assert theirs.status == Trunk.Status.ACTIVE
     with scopes_disabled():
         assert Order.objects.count() == 1
+
+
+def test_the_change_service_refuses_a_made_up_place_whatever_the_form(admin_user, trunk):
+    values = {**current_values(trunk), "zip_code": "ABCDE"}
+
+    with pytest.raises(ValidationError) as refused:
+        change_orders.request_change(trunk, by=admin_user, values=values)
+
+    assert refused.value.message_dict == {
+        "zip_code": ["“ABCDE” is not a US ZIP code: it looks like 80202 or 80202-1234."]
+    }
+    assert not TrunkOrder.objects.filter(type=TrunkOrder.Type.CHANGE).exists()

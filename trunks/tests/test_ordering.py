@@ -1,6 +1,7 @@
 """The Trunk Order form: Create New Package on each tile, and trunks for existing packages."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -246,3 +247,20 @@ def test_read_only_users_cannot_order(client, read_only_user):
     assert client.post(new_package_url("bundle"), form_data()).status_code == 403
     assert nothing_saved()
     assert "Create New Package" not in client.get(reverse("trunks:bundle_packages")).text
+
+
+def test_the_service_refuses_a_made_up_place_whatever_the_form(admin_user):
+    with pytest.raises(ValidationError) as refused:
+        new_package(admin_user, trunk=trunk_fields(state="ZZ", zip_code="ABCDE"))
+
+    assert refused.value.message_dict == {
+        "state": ["“ZZ” is not a US state: enter its two-letter code, e.g. CO, or its name."],
+        "zip_code": ["“ABCDE” is not a US ZIP code: it looks like 80202 or 80202-1234."],
+    }
+    assert nothing_saved()
+
+
+def test_the_service_stores_the_place_as_the_form_does(admin_user):
+    new_package(admin_user, trunk=trunk_fields(state="colorado", zip_code=" 80202 "))
+    trunk = Trunk.objects.get()
+    assert (trunk.state, trunk.zip_code) == ("CO", "80202")

@@ -52,7 +52,7 @@ def test_a_tile_takes_as_many_queries_for_many_packages_as_for_one(
         admin_client.get(reverse("trunks:outbound_packages"))
 
 
-def test_the_package_page_shows_trunks_and_policies_but_no_numbers_yet(
+def test_the_package_page_shows_trunks_policies_and_my_numbers(
     admin_client, admin_user, staff_user, django_assert_max_num_queries
 ):
     trunk = active_trunk(admin_user, staff_user, name="Usage", type=Package.Type.USAGE)
@@ -70,7 +70,8 @@ def test_the_package_page_shows_trunks_and_policies_but_no_numbers_yet(
     assert "Denver SBC 1" in page and "Active" in page
     assert "Main" in page and "priority 1, weight 100" in page
     assert "Routing Policy Manager" in page
-    assert "My Numbers" not in page
+    # The numbers app's section (phone_numbers/tests/test_my_numbers.py tests it).
+    assert "My Numbers" in page
 
 
 def test_inventory_lists_every_trunk_with_manage(admin_client, admin_user, outsider, staff_user):

@@ -408,3 +408,16 @@ def test_a_new_trunk_that_is_never_turned_up_leaves_its_policies(
     assert "Usage SBC 2" not in event.changes[0]["after"]
     page = admin_client.get(reverse("trunks:routing_manager", args=[trunk.package.public_id]))
     assert "Usage SBC 2 <span" not in page.text
+
+
+def test_the_service_says_as_the_form_that_a_policy_needs_a_trunk(admin_user, trunk):
+    with pytest.raises(ValidationError) as refused:
+        save_policy(
+            trunk.package,
+            by=admin_user,
+            name="Main",
+            is_default=False,
+            fallback_number="",
+            targets=[],
+        )
+    assert refused.value.messages == ["Choose at least one trunk."]

@@ -6,6 +6,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from orders import services as orders
 from orders.models import Order
+from trunks.forms.trunk import ChangeTrunkForm, NewPackageForm, TrunkOrderForm
 from trunks.models import Package, Trunk, TrunkOrder
 from trunks.tests.factories import active_trunk, form_data
 
@@ -233,3 +234,30 @@ def test_the_sip_username_is_only_for_authentication_by_username(admin_client):
         "Enter the username your switch signs in with."
     ]
     assert Package.objects.count() == 1
+
+
+def test_the_error_summary_lists_the_fields_in_the_order_of_the_page(admin_client):
+    response = admin_client.post(NEW_BUNDLE, form_data(name="", city="", signaling="192.168.1.20"))
+
+    summary = response.text.split('class="error-summary"')[1].split("</ul>")[0]
+    links = [part.split('"')[0] for part in summary.split('href="#')[1:]]
+    # Trunk, then Switch Physical Location, then Switch Information: the page's sections.
+    assert links == ["id_name", "id_city", "id_signaling"]
+
+
+@pytest.mark.parametrize("url", [NEW_BUNDLE, "change"])
+def test_fields_needed_in_some_cases_are_not_marked_optional(admin_client, trunk, url):
+    page = admin_client.get(change_url(trunk) if url == "change" else url).text
+
+    for label in ("SIP username", "State / province", "ZIP / postal code", "Contact email"):
+        assert f">{label}</label>" in page
+    assert '>Media addresses <span class="field__optional">(optional)</span>' in page
+
+
+@pytest.mark.parametrize("form_class", [NewPackageForm, TrunkOrderForm, ChangeTrunkForm])
+def test_the_sections_show_every_field_once(admin_user, form_class):
+    # The page and its error summary show only the fields of the sections.
+    kwargs = {} if form_class is ChangeTrunkForm else {"user": admin_user}
+    form = form_class(**kwargs)
+    shown = [field.name for _, fields in form.sections() for field in fields]
+    assert sorted(shown) == sorted(field.name for field in form.visible_fields())

@@ -4,10 +4,19 @@ A page about a package, or a trunk or policy of one, belongs to the menu entry o
 type (Bundle, Usage, Outbound Only): fetching it here marks that entry (core.navigation).
 """
 
+from django.db.models import Prefetch
+
+from core.tables import table_rows
 from core.tenancy import get_for_member
 
-from ..models import Package, RoutingPolicy, Trunk
+from ..models import Package, RoutingPolicy, RoutingTarget, Trunk
 from ..permissions import VIEW_TRUNKS
+from ..tables import (
+    POLICY_ACTIONS_COLUMN,
+    POLICY_LIST_COLUMNS,
+    TRUNK_LIST_COLUMNS,
+    with_addresses,
+)
 
 
 def _under(request, package):
@@ -42,3 +51,20 @@ def policy_of(request, public_id, *, permission=VIEW_TRUNKS):
     )
     _under(request, policy.package)
     return policy
+
+
+def trunk_list(trunks, user):
+    """The columns and rows of a page's trunk list (trunks/_trunk_rows.html)."""
+    rows = table_rows(TRUNK_LIST_COLUMNS, with_addresses(trunks), user)
+    return {"columns": TRUNK_LIST_COLUMNS, "rows": rows}
+
+
+def policy_list(policies, user, *, can_order):
+    """The columns and rows of a page's routing policy list (trunks/_policy_list.html): each
+    policy with its trunks in order (one query, a plain list per policy)."""
+    targets = RoutingTarget.objects.select_related("trunk")
+    policies = policies.prefetch_related(
+        Prefetch("targets", queryset=targets, to_attr="target_list")
+    )
+    columns = POLICY_LIST_COLUMNS + ([POLICY_ACTIONS_COLUMN] if can_order else [])
+    return {"columns": columns, "rows": table_rows(columns, policies, user)}

@@ -5,12 +5,13 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
 
+from core.dashboard import sections_for
 from core.tenancy import enterprise_permission_required
 
-from ..models import Package, RoutingPolicy, RoutingTarget, Trunk
+from ..models import Package, Trunk
 from ..permissions import ORDER_TRUNKS, VIEW_TRUNKS
 from ..services import add_trunk_label, bundle_refusal
-from .common import package_of
+from .common import package_of, policy_list, trunk_list
 
 
 def live_trunks():
@@ -49,20 +50,23 @@ def package_list(request, type):
 @enterprise_permission_required(VIEW_TRUNKS)
 def package_detail(request, public_id):
     package = package_of(request, public_id)
-    trunks = package.trunks.prefetch_related("addresses").order_by("role", "name", "id")
-    policies = package.routing_policies.prefetch_related(
-        Prefetch("targets", queryset=RoutingTarget.objects.select_related("trunk"))
-    )
+    can_order = request.user.has_perm(ORDER_TRUNKS)
+    trunks = package.trunks.order_by("role", "name", "id")
+    policies = package.routing_policies.all()
     return render(
         request,
         "trunks/package_detail.html",
         {
             "package": package,
-            "trunks": trunks,
-            "policies": policies if package.takes_inbound_calls else RoutingPolicy.objects.none(),
-            "can_order": request.user.has_perm(ORDER_TRUNKS),
+            "trunks": trunk_list(trunks, request.user),
+            # Only a package that takes inbound calls has routing policies.
+            "policies": package.takes_inbound_calls
+            and policy_list(policies, request.user, can_order=can_order),
+            "can_order": can_order,
             "add_refusal": bundle_refusal(package),
             "add_label": add_trunk_label(package),
+            # What other apps show on a package's page (My Numbers).
+            "sections": sections_for(request, "package", package=package),
         },
     )
 

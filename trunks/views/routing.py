@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.shortcuts import render
 from django.urls import path
 
@@ -12,9 +11,9 @@ from core.tenancy import enterprise_permission_required
 
 from .. import routing
 from ..forms.routing import FIRST_ROWS, MAX_ROWS, PolicyForm, TargetFormSet, posted_rows
-from ..models import RoutingTarget
+from ..models import Trunk
 from ..permissions import ORDER_TRUNKS, VIEW_TRUNKS
-from .common import package_of, policy_of
+from .common import package_of, policy_list, policy_of, trunk_list
 
 TARGETS = "targets"
 
@@ -22,20 +21,19 @@ TARGETS = "targets"
 @enterprise_permission_required(VIEW_TRUNKS)
 def routing_manager(request, public_id):
     package = package_of(request, public_id)
-    policies = package.routing_policies.prefetch_related(
-        Prefetch("targets", queryset=RoutingTarget.objects.select_related("trunk"))
-    )
+    can_order = request.user.has_perm(ORDER_TRUNKS)
+    live_trunks = package.trunks.exclude(status=Trunk.Status.DISCONNECTED).order_by("name")
     return render(
         request,
         "trunks/routing_manager.html",
         {
             "package": package,
-            "policies": policies,
-            "trunks": package.trunks.exclude(status="disconnected")
-            .prefetch_related("addresses")
-            .order_by("name"),
+            "policies": policy_list(
+                package.routing_policies.all(), request.user, can_order=can_order
+            ),
+            "trunks": trunk_list(live_trunks, request.user),
             "refusal": routing.inbound_refusal(package),
-            "can_order": request.user.has_perm(ORDER_TRUNKS),
+            "can_order": can_order,
         },
     )
 
