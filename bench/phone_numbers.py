@@ -243,7 +243,7 @@ def csv_real_path(user, redis_url, var_dir):
     environment = {
         **os.environ,
         **tables.PRODUCTION,
-        "DATABASE_URL": tables.database_url(BENCH_DB),
+        "DATABASE_URL": tables.database_url(tables.BENCH_DB),
         "REDIS_URL": redis_url,
         "PORTAL_VAR_DIR": str(var_dir),
     }
@@ -288,13 +288,22 @@ def csv_real_path(user, redis_url, var_dir):
 
 
 def main():
+    global REPEAT  # noqa: PLW0603 - --repeat sets it for every page
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000_000)
     parser.add_argument("--mine", type=int, default=1_000_000)
     parser.add_argument("--keep", action="store_true", help="keep the bench_numbers database")
     parser.add_argument("--reuse", action="store_true", help="reuse a kept bench_numbers")
     parser.add_argument("--no-real-path", action="store_true", help="skip gunicorn and RQ")
+    parser.add_argument("--database", default=BENCH_DB, help=f"instead of {BENCH_DB}")
+    parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="only the Inventory pages (implies --no-real-path)",
+    )
+    parser.add_argument("--repeat", type=int, default=REPEAT, help="runs per page (median)")
     args = parser.parse_args()
+    args.no_real_path = args.no_real_path or args.pages_only
     redis_url = os.environ.get("REDIS_URL")
     if not redis_url and not args.no_real_path:
         raise SystemExit("Set REDIS_URL: the real path runs an RQ worker.")
@@ -302,7 +311,8 @@ def main():
     var_dir = Path(tempfile.mkdtemp(prefix="bench-numbers-"))
     os.environ.update(tables.PRODUCTION, PORTAL_VAR_DIR=str(var_dir))
     # bench/tables.py's helpers create, name and drop the database its BENCH_DB names.
-    tables.BENCH_DB = BENCH_DB
+    tables.BENCH_DB = args.database
+    REPEAT = args.repeat
     if not args.reuse:
         tables.recreate_database()
     tables.setup_django()
@@ -337,10 +347,11 @@ def main():
     client.force_login(user)
     with enterprise_scope(user.enterprise):
         inventory_pages(client, user, args.mine)
-        dashboards(client, user)
-        move(user)
-        bulk_preview(user)
-        csv_in_process(user)
+        if not args.pages_only:
+            dashboards(client, user)
+            move(user)
+            bulk_preview(user)
+            csv_in_process(user)
     if not args.no_real_path:
         csv_real_path(user, redis_url, var_dir)
     shutil.rmtree(var_dir)
