@@ -34,7 +34,13 @@ from typing import Any, ClassVar
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import F
-from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.db.models.fields.tuple_lookups import (
+    Tuple,
+    TupleGreaterThan,
+    TupleGreaterThanOrEqual,
+    TupleLessThan,
+    TupleLessThanOrEqual,
+)
 from django.http import QueryDict
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import formats, timezone
@@ -75,12 +81,17 @@ def csv_safe(value):
 
 
 def row_compare(fields, operator, values):
-    """The condition (a, b) > (x, y) (or <) as one row comparison, which an index can bound.
+    """The condition (a, b) > (x, y) (or <, >=, <=) as one row comparison, which an index can bound.
 
     Spelt out as `a > x OR (a = x AND b > y)` the same condition is only a filter, and a deep
     page reads every row before it.
     """
-    lookup = {">": TupleGreaterThan, "<": TupleLessThan}[operator]
+    lookup = {
+        ">": TupleGreaterThan,
+        "<": TupleLessThan,
+        ">=": TupleGreaterThanOrEqual,
+        "<=": TupleLessThanOrEqual,
+    }[operator]
     return lookup(Tuple(*(F(field) for field in fields)), tuple(values))
 
 
@@ -368,8 +379,16 @@ class DataTable:
             if descending:
                 then = ordered.filter(**{f"{field}__isnull": False})
         else:
+            # (a, id) < (x, pk) written as (a, id) <= (x, pk - 1), the same rows: PostgreSQL
+            # estimates a row comparison by its first column alone, and `a < x` where x is the
+            # lowest value (e.g. the status "active") looks empty, so it would join and sort
+            # every row after the cursor instead of reading 51 from the index.
             rows = ordered.filter(
-                row_compare((field, "pk"), "<" if descending else ">", (value, pk))
+                row_compare(
+                    (field, "pk"),
+                    "<=" if descending else ">=",
+                    (value, pk - 1 if descending else pk + 1),
+                )
             )
             if not descending and self._model_field()[1]:
                 then = ordered.filter(**{f"{field}__isnull": True})

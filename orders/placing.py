@@ -31,18 +31,21 @@ def submit_order_form(request, form, place, *, refusal=None):
     """
     if request.method != "POST":
         return None
-    earlier = _order_of_submission(request.POST.get("submission_key", ""))
+    key = request.POST.get("submission_key", "")
+    earlier = _order_of_submission(key)
     if earlier is not None:
         return _to_earlier(request, earlier)
-    if refusal or not form.is_valid():
+    if refusal:
         return None
+    if not form.is_valid():
+        return _earlier_twin(request, key)
     try:
         order = place()
     except AlreadySubmitted as duplicate:
         return _to_earlier(request, duplicate.order)
     except ValidationError as error:
         form.add_error(None, error)
-        return None
+        return _earlier_twin(request, key)
     messages.success(
         request, f"Order {order.reference} was submitted. We e-mailed you a confirmation."
     )
@@ -55,6 +58,16 @@ def _order_of_submission(key):
     except ValueError:
         return None
     return Order.objects.filter(submission_key=key).first()
+
+
+def _earlier_twin(request, key):
+    """The first order's page when a twin submit committed while this one was being checked.
+
+    What the twin placed (a package name now taken) is then what made this form invalid: the
+    user sent one form, and sees the order it placed rather than an error about it.
+    """
+    earlier = _order_of_submission(key)
+    return _to_earlier(request, earlier) if earlier is not None else None
 
 
 def _to_earlier(request, order):

@@ -1,14 +1,13 @@
 """A number's history (NumberEvent): who did what to it, when, by which order or action.
 
-The Manage actions write one row per number in one INSERT ... SELECT over the numbers they
-change (`write_for`), never row by row; an order's few numbers use `write`.
+The Manage actions write one row per number in the same statement as their UPDATE
+(`insert_from`), never row by row; an order's few numbers use `write`.
 """
 
-from django.db import connection
-from django.db.models import CharField, DateTimeField, F, IntegerField, Value
 from django.utils import timezone
 
 from core.actors import as_actor
+from trunks.models import Package
 
 from .models import NumberEvent
 
@@ -43,43 +42,26 @@ def write(numbers, action, description, *, by, order=None, at=None):
     )
 
 
-def write_for(numbers, action, description, *, by, order=None, at=None):
-    """One event per number of the queryset numbers, in one INSERT ... SELECT; returns how many.
+def insert_from(changed, action, description, *, by, at):
+    """The INSERT that writes one event per row of the statement's CTE changed (columns id,
+    enterprise_id, package_id), and its parameters: a Manage action runs it in the same
+    statement as its UPDATE.
 
-    description is a text or an expression over the number's row (Concat(Value("Moved from "),
-    F("package__name"), ...)), read before the caller changes the rows.
+    description is the text of each event, or a pair (before, after) around the name of the
+    package the number was in (`changed.package_id`).
     """
     actor = as_actor(by)
-    at = at or timezone.now()
     if isinstance(description, str):
-        description = Value(description, output_field=CharField())
-    # Every column is an annotation, so the SELECT has them in this order.
-    columns = {
-        "enterprise_id": "_event_enterprise",
-        "number_id": "_event_number",
-        "at": "_event_at",
-        "actor_id": "_event_actor",
-        "actor_label": "_event_actor_label",
-        "action": "_event_action",
-        "description": "_event_description",
-        "order_id": "_event_order",
-    }
-    values = {
-        "_event_enterprise": F("enterprise_id"),
-        "_event_number": F("id"),
-        "_event_at": Value(at, output_field=DateTimeField()),
-        "_event_actor": Value(actor.user.pk if actor.user else None, output_field=IntegerField()),
-        "_event_actor_label": Value(actor.display, output_field=CharField()),
-        "_event_action": Value(action, output_field=CharField()),
-        "_event_description": description,
-        "_event_order": Value(order.pk if order else None, output_field=IntegerField()),
-    }
-    select = numbers.order_by().annotate(**values).values(*values)
-    sql, params = select.query.sql_with_params()
+        text, join, params = "%s", "", [description]
+    else:
+        text = "%s || package.name || %s"
+        join = f"JOIN {Package._meta.db_table} package ON package.id = {changed}.package_id"
+        params = list(description)
     table = NumberEvent._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) {sql}",  # noqa: S608
-            params,
-        )
-        return cursor.rowcount
+    sql = (
+        f"INSERT INTO {table} "  # noqa: S608 - names from the models, values as parameters
+        "(enterprise_id, number_id, at, actor_id, actor_label, action, description) "
+        f"SELECT {changed}.enterprise_id, {changed}.id, %s, %s, %s, %s, {text} "
+        f"FROM {changed} {join}"
+    )
+    return sql, [at, actor.user.pk if actor.user else None, actor.display, action, *params]

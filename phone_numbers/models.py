@@ -13,7 +13,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from core.phones import display_phone
@@ -81,8 +82,14 @@ class PhoneNumber(models.Model):
     e164 = models.CharField("Number", max_length=16)
     kind = models.CharField(max_length=16, choices=Kind)
     country = models.CharField(max_length=2)
+    # The package, routing policy, trunk and E911 address are checked by the composite keys
+    # (column, enterprise_id) of migration 0002 alone: a second, single-column key would check
+    # every changed row again (a Manage action on 100,000 numbers). PROTECT is Django's.
     package = models.ForeignKey(
-        "trunks.Package", on_delete=models.PROTECT, related_name="phone_numbers"
+        "trunks.Package",
+        on_delete=models.PROTECT,
+        related_name="phone_numbers",
+        db_constraint=False,
     )
     status = models.CharField(max_length=12, choices=Status, default=Status.PENDING)
     # Routing: a policy of the package, one of its trunks, or a Remote Call Forward; with none
@@ -94,6 +101,7 @@ class PhoneNumber(models.Model):
         blank=True,
         related_name="phone_numbers",
         db_index=False,
+        db_constraint=False,
     )
     trunk = models.ForeignKey(
         "trunks.Trunk",
@@ -102,6 +110,7 @@ class PhoneNumber(models.Model):
         blank=True,
         related_name="phone_numbers",
         db_index=False,
+        db_constraint=False,
     )
     forward_to = models.CharField("Forward to", max_length=16, blank=True)
     cnam = models.CharField("Caller ID (CNAM)", max_length=15, blank=True)
@@ -113,6 +122,7 @@ class PhoneNumber(models.Model):
         related_name="phone_numbers",
         verbose_name="E911 address",
         db_index=False,
+        db_constraint=False,
     )
     sms_enabled = models.BooleanField("SMS enabled", default=False)
     area_code = models.CharField(max_length=3, blank=True)
@@ -140,8 +150,26 @@ class PhoneNumber(models.Model):
             models.Index(fields=["enterprise", "kind", "status", "id"]),
             models.Index(fields=["enterprise", "kind", "package", "id"]),
             models.Index(fields=["enterprise", "kind", "created_at", "id"]),
-            models.Index(fields=["enterprise", "kind", "state", "city", "id"]),
+            # Cities are matched whatever their case (iexact compares UPPER(city)), states as
+            # stored; each is read in the tab's default order, by number.
+            models.Index(
+                F("enterprise"),
+                F("kind"),
+                Upper("city"),
+                F("e164"),
+                F("id"),
+                name="phone_number_city",
+            ),
+            models.Index(
+                fields=["enterprise", "kind", "state", "e164", "id"], name="phone_number_state"
+            ),
             models.Index(fields=["enterprise", "kind", "area_code", "id"]),
+            # "Has no E911": the few numbers still without an address, in the default order.
+            models.Index(
+                fields=["enterprise", "kind", "e164", "id"],
+                condition=Q(e911_address__isnull=True),
+                name="phone_number_no_e911",
+            ),
             # The optional keys are indexed only where set: a change to a number then updates
             # the indexes of what it has, which keeps a Manage action on 100,000 numbers quick.
             *(
@@ -155,9 +183,13 @@ class PhoneNumber(models.Model):
         ]
         constraints = [
             # A number is one enterprise's at a time; a disconnected one stays for its history.
+            # Pattern operators: the index answers "is this number taken" but cannot order by
+            # number, else the planner would read every enterprise's numbers in order to list
+            # one enterprise's, instead of its (enterprise, kind, e164, id) index.
             models.UniqueConstraint(
                 fields=["e164"],
                 condition=~Q(status="disconnected"),
+                opclasses=["varchar_pattern_ops"],
                 name="phone_number_in_service_once",
                 violation_error_message="This number is already in service.",
             ),
@@ -255,14 +287,28 @@ class NumberOrder(models.Model):
 class NumberEvent(models.Model):
     """One line of a number's history: who did what to it, when, by which order or action."""
 
-    # Indexed by (enterprise, number, at), not alone: a Manage action writes 100,000 of these.
+    # A Manage action writes 100,000 of these: each index and database key costs per row.
+    # The enterprise and actor are kept by Django (CASCADE, SET_NULL) and the services, which
+    # write the number's own enterprise; the number's key stays, the history's integrity.
     enterprise = models.ForeignKey(
-        "accounts.Enterprise", on_delete=models.CASCADE, related_name="+", db_index=False
+        "accounts.Enterprise",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    number = models.ForeignKey(PhoneNumber, on_delete=models.CASCADE, related_name="events")
+    # Indexed by (number, at, id) below, for its history page and the cascade.
+    number = models.ForeignKey(
+        PhoneNumber, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     # As core.actors shows the actor to customers: a name, "Carrier staff" or "Portal".
     actor_label = models.CharField(max_length=120)
@@ -282,7 +328,7 @@ class NumberEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [
-            models.Index(fields=["enterprise", "number", "at"]),
+            models.Index(fields=["number", "at", "id"], name="number_event_history"),
             models.Index(
                 fields=["order"], condition=Q(order__isnull=False), name="number_event_order"
             ),

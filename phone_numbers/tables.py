@@ -147,6 +147,13 @@ def _select_box(number, user):
 _number_url = row_url("phone_numbers:number_detail")
 
 
+def _number_link(number, user):
+    # One line: a narrow column would otherwise break it as "(303) 555-/0100".
+    return format_html(
+        '<a class="phone-number" href="{}">{}</a>', _number_url(number), number.display
+    )
+
+
 def _manage_button(number, user):
     return format_html(
         '<a class="button button--secondary button--small" href="{}" aria-label="Manage {}">'
@@ -214,7 +221,7 @@ class NumberTableMixin:
             "Number",
             sort_by="e164",
             value=lambda n: n.display,
-            link=_number_url,
+            html=_number_link,
             always=True,
             export="e164",
         ),

@@ -10,7 +10,8 @@ import csv
 import io
 from datetime import UTC, datetime
 
-from django.db.models import Func, OuterRef, Subquery, TextField, Value
+from django.db.models import Case, Func, OuterRef, Subquery, TextField, Value, When
+from django.db.models.functions import Concat
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django_scopes import scope
@@ -105,3 +106,42 @@ def test_the_export_runs_without_jit_compilation(admin_user, enterprise):
         response = SessionTable(admin_user).csv_response("jobs.csv")
 
     assert read_as_a_server(response) == [["Title", "JIT"], ["Nightly usage", "off"]]
+
+
+class LabelTable(DataTable):
+    name = "test-exports-labels"
+    permission = ""
+    default_sort = "title"
+    columns = [
+        Column("title", "Title", sort_by="title"),
+        Column("named", "Named", export=Concat(Value("Job: "), "title")),
+        Column("after_nothing", "After nothing", export=Concat(Value(""), "title")),
+        Column(
+            "picked",
+            "Picked",
+            export=Case(When(pk__gt=0, then="title"), default=Value("None")),
+        ),
+        Column(
+            "label",
+            "Label",
+            export=Case(When(pk__gt=0, then=Value("-12")), default=Value("No")),
+        ),
+    ]
+
+    def get_queryset(self):
+        return Job.objects.all()
+
+
+def test_only_cells_that_start_with_a_fixed_word_skip_the_formula_check(admin_user, enterprise):
+    Job.objects.create(title="=SUM(A1)", enterprise=enterprise)
+
+    with enterprise_scope(enterprise):
+        response = LabelTable(admin_user).csv_response("jobs.csv")
+
+    assert read_as_a_server(response)[1] == [
+        "'=SUM(A1)",
+        "Job: =SUM(A1)",
+        "'=SUM(A1)",
+        "'=SUM(A1)",
+        "-12",
+    ]

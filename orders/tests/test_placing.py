@@ -100,3 +100,19 @@ def test_a_refusal_of_the_service_is_shown_on_the_form(general_user):
     )
     assert response is None
     assert form.non_field_errors() == ["This Bundle is full."]
+
+
+def test_a_twin_submit_that_commits_while_this_one_is_checked_opens_its_order(general_user):
+    class TakenByTheTwin(CircuitForm):
+        def clean_circuit(self):
+            # The twin request commits now, and what it placed makes this form invalid.
+            place(general_user, customer_reference="", submission_key=KEY)
+            raise ValidationError("This circuit is taken.")
+
+    request = post(general_user)
+    form = TakenByTheTwin(request.POST)
+    with enterprise_scope(general_user.enterprise):
+        response = submit_order_form(request, form, lambda: None)
+    twin = Order.objects.get()
+    assert response.url == reverse("orders:order_detail", args=[twin.public_id])
+    assert shown(request) == [f"This form was already submitted as order {twin.reference}."]

@@ -1,6 +1,7 @@
 """The Inventory's number tabs: filters, sorts, pages, the CSV, and a number's page."""
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from phone_numbers.models import E911Address, Kind, NumberEvent, PhoneNumber
@@ -157,6 +158,15 @@ def test_the_package_filter_lists_the_enterprises_packages(admin_client, denver,
     assert f'<option value="{denver.public_id}">Denver Usage</option>' in page
 
 
+def test_a_number_in_service_is_one_enterprises_at_a_time(denver, outsider):
+    theirs = package_of(outsider, "Globex Usage")
+    add_numbers(denver, ["+13035550100"], status=PhoneNumber.Status.DISCONNECTED)
+    add_numbers(theirs, ["+13035550100"])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        add_numbers(denver, ["+13035550100"], status=PhoneNumber.Status.PENDING)
+    assert PhoneNumber.objects.filter(e164="+13035550100").count() == 2
+
+
 def test_letters_in_a_digits_filter_are_refused_next_to_it(admin_client, denver):
     add_numbers(denver, ["+13035550100"])
     page = listed(admin_client, prefix="DEN")
@@ -198,6 +208,33 @@ def test_pages_are_keyset_and_take_the_same_queries(
         response = admin_client.get(US + next_url)
     assert len(second.captured_queries) == len(first.captured_queries)
     assert rows_of(response.text)[0] == display("+13035550050")
+
+
+def next_page_url(page):
+    if 'rel="next"' not in page:
+        return None
+    href = page.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0]
+    return href.replace("&amp;", "&")
+
+
+@pytest.mark.parametrize("sort", ["status", "-status"])
+def test_the_status_sort_pages_through_each_number_once(admin_client, denver, sort):
+    # Pages that start at the lowest status ("active") and cross from one status to the next.
+    pending = add_numbers(
+        denver, [f"+1303555{n:04d}" for n in range(60)], status=PhoneNumber.Status.PENDING
+    )
+    active = add_numbers(denver, [f"+1720555{n:04d}" for n in range(70)])
+    add_numbers(
+        denver, [f"+1312555{n:04d}" for n in range(5)], status=PhoneNumber.Status.DISCONNECTED
+    )
+    by_status = sorted(active, key=lambda n: n.pk) + sorted(pending, key=lambda n: n.pk)
+    expected = [display(number.e164) for number in by_status]
+    seen, url = [], f"{US}?sort={sort}"
+    while url:
+        page = admin_client.get(url).text
+        seen += rows_of(page)
+        url = next_page_url(page) and US + next_page_url(page)
+    assert seen == (expected if sort == "status" else expected[::-1])
 
 
 def test_the_csv_is_filtered_complete_and_formula_safe(admin_client, denver, enterprise):

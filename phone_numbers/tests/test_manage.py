@@ -101,6 +101,23 @@ def test_move_to_another_package(acme_scope, admin_user, numbers, package, chica
     assert audit.ip_address == "198.51.100.7"
 
 
+def test_numbers_of_several_packages_are_moved_each_with_its_own_history(
+    acme_scope, admin_user, staff_user, numbers, chicago
+):
+    boulder = package_for_numbers(admin_user, "Boulder Usage")
+    [boulder_number] = active_numbers(admin_user, staff_user, boulder, 1, notify=False)
+    moving = [numbers[0], boulder_number]
+
+    done = manage.move_to_package(selected(moving), chicago, by=admin_user)
+
+    assert done == 2
+    assert set(events("moved").values_list("number_id", "description")) == {
+        (numbers[0].pk, "Moved from Denver Usage to Chicago Usage"),
+        (boulder_number.pk, "Moved from Boulder Usage to Chicago Usage"),
+    }
+    assert kept_counts(acme_scope) == true_counts(acme_scope)
+
+
 def test_a_large_selection_is_changed_in_chunks_with_one_audit_event(
     acme_scope, admin_user, numbers, chicago, monkeypatch
 ):

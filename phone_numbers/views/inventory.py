@@ -7,6 +7,7 @@ from django.utils import timezone
 from core import inventory
 from core.tenancy import enterprise_permission_required, get_for_member
 
+from ..forms.bulk import BulkUploadForm
 from ..forms.manage import ACTIONS
 from ..models import Kind, PhoneNumber
 from ..permissions import MANAGE_NUMBERS, VIEW_NUMBERS
@@ -37,6 +38,8 @@ def number_tab(request, kind):
             "actions": ACTIONS.values(),
             "matching": matching,
             "selection_form": SELECTION_FORM,
+            # The guide's US Domestic Numbers tab takes a bulk file dropped on it.
+            "bulk_form": BulkUploadForm() if can_manage and kind == Kind.US_DOMESTIC else None,
         },
     )
 

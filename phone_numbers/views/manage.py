@@ -33,6 +33,8 @@ CHANGED = (
 
 @enterprise_permission_required(MANAGE_NUMBERS)
 def manage_numbers(request):
+    # Opened as a page (without JavaScript), it belongs to the Inventory.
+    request.menu_entry = "inventory"
     data = request.POST if request.method == "POST" else request.GET
     if not data.get("kind"):
         # Opened without a selection (a bookmark): nothing to act on.
@@ -133,6 +135,7 @@ def _form_values(form):
 
 @enterprise_permission_required(MANAGE_NUMBERS)
 def affected_numbers(request):
+    request.menu_entry = "inventory"
     if not request.GET.get("kind"):
         return render(request, "phone_numbers/affected.html", {"back_url": reverse("inventory")})
     selection = Selection(request.user, request.GET)

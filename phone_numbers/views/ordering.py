@@ -33,6 +33,8 @@ def _package_of(request):
     """The package named by ?package=, if any: another enterprise's is a 404."""
     value = request.GET.get("package", "")
     if not value:
+        # Opened from the dashboard's My Numbers (+Add of a kind, any package).
+        request.menu_entry = "dashboard"
         return None
     try:
         public_id = uuid.UUID(value)
