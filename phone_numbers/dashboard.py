@@ -1,5 +1,5 @@
 """My Numbers: Local, International and Toll-Free Numbers with their counts, +Add and Manage,
-on the dashboard (per package) and on each package's page.
+on the dashboard (per package) and on each package's page, which also lists its first numbers.
 
 The counts are read from NumberCount, which the services keep (counts.py): a page never counts
 the numbers themselves, however many an enterprise has.
@@ -15,6 +15,7 @@ from trunks.models import Package
 
 from .models import Kind, PhoneNumber
 from .permissions import ORDER_NUMBERS, VIEW_NUMBERS
+from .tables import STATUS_TONES
 
 # The guide's sections, in its order; each kind's Inventory tab is the URL named as the kind.
 SECTIONS = [
@@ -24,6 +25,8 @@ SECTIONS = [
 ]
 # Disconnected numbers are history, not inventory.
 COUNTED = [PhoneNumber.Status.ACTIVE, PhoneNumber.Status.PENDING]
+# A package page lists this many numbers of each kind; its "Show all" link opens the tab.
+LISTED = 10
 
 
 def register():
@@ -102,20 +105,46 @@ def my_numbers(request):
     return {"sections": sections, "can_order": request.user.has_perm(ORDER_NUMBERS)}
 
 
+def _first_numbers(package):
+    """Each kind's first LISTED numbers of the package, in one query.
+
+    Each kind reads the (enterprise, kind, package, id) index and stops after LISTED rows,
+    so the first ones the package received: no index orders a package's numbers by number,
+    and sorting them all would read them all. These few are shown by number, as the tab
+    behind "Show all" shows the rest.
+    """
+    firsts = [
+        PhoneNumber.objects.filter(kind=kind, package=package, status__in=COUNTED)
+        .only("public_id", "e164", "kind", "status")
+        .order_by("id")[:LISTED]
+        for kind, _title in SECTIONS
+    ]
+    numbers = {kind: [] for kind, _title in SECTIONS}
+    listed = firsts[0].union(*firsts[1:], all=True).order_by("e164", "id")
+    for number in listed:
+        numbers[number.kind].append({"number": number, "tone": STATUS_TONES[number.status]})
+    return numbers
+
+
 def package_numbers(request, package):
-    """My Numbers on a package's page: its own numbers of each kind."""
+    """My Numbers on a package's page: its own numbers of each kind, the first ones listed."""
     if not package.takes_inbound_calls:
         return None
     counted = _counted(Package.objects.filter(pk=package.pk)).get()
-    sections = [
-        {
-            "kind": kind,
-            "title": title,
-            **_tally(counted, kind),
-            **_links(kind, package),
-        }
-        for kind, title in SECTIONS
-    ]
+    numbers = _first_numbers(package)
+    sections = []
+    for kind, title in SECTIONS:
+        tally = _tally(counted, kind)
+        sections.append(
+            {
+                "kind": kind,
+                "title": title,
+                **tally,
+                "total": sum(tally.values()),
+                "numbers": numbers[kind],
+                **_links(kind, package),
+            }
+        )
     return {
         "package": package,
         "sections": sections,

@@ -166,13 +166,66 @@ def test_an_outbound_only_package_page_has_no_numbers(admin_client, admin_user):
     assert "My Numbers" not in page
 
 
-def test_the_package_section_costs_one_query(rf, admin_user, denver, django_assert_num_queries):
-    add_numbers(denver, Kind.US_DOMESTIC, 100)
+def number_url(number):
+    return reverse("phone_numbers:number_detail", args=[number.public_id])
+
+
+def test_the_package_page_lists_its_first_numbers(admin_client, outsider, denver, chicago):
+    add_numbers(denver, Kind.US_DOMESTIC, 12)
+    add_numbers(denver, Kind.US_DOMESTIC, 1, PhoneNumber.Status.DISCONNECTED, first=12)
+    add_numbers(denver, Kind.INTERNATIONAL, 1, PhoneNumber.Status.PENDING, first=20)
+    add_numbers(chicago, Kind.US_DOMESTIC, 2, first=30)
+    add_numbers(a_package(outsider, "Theirs"), Kind.US_DOMESTIC, 2, first=40)
+    with scope(enterprise=denver.enterprise):
+        local = list(PhoneNumber.objects.filter(package=denver, kind=Kind.US_DOMESTIC))
+        disconnected = [n for n in local if n.status == PhoneNumber.Status.DISCONNECTED]
+        listed = [n for n in local if n not in disconnected][:10]
+        unlisted = [n for n in local if n not in disconnected][10:]
+        international = PhoneNumber.objects.get(package=denver, kind=Kind.INTERNATIONAL)
+        chicagos = list(PhoneNumber.objects.filter(package=chicago))
+    theirs = PhoneNumber.objects.filter(enterprise=outsider.enterprise)
+
+    page = admin_client.get(reverse("trunks:package_detail", args=[denver.public_id])).text
+    local_card = card(page, "my-numbers-us_domestic")
+    for number in listed:
+        assert (
+            f'<td data-label="Number"><a class="phone-number" href="{number_url(number)}">'
+            f'{number.display}</a></td> <td data-label="Kind">US Domestic</td> '
+            '<td data-label="Status"><span class="badge badge--ok">Active</span></td>'
+        ) in local_card
+    for number in unlisted + disconnected + chicagos + list(theirs):
+        assert number_url(number) not in page
+    assert (
+        f'<a href="{manage_url("us_domestic", denver)}">Show all 12 numbers'
+        '<span class="visually-hidden"> of Local Numbers</span></a>'
+    ) in local_card
+
+    international_card = card(page, "my-numbers-international")
+    assert f'href="{number_url(international)}"' in international_card
+    assert '<span class="badge badge--warn">Pending</span>' in international_card
+    assert "Show all 1 number<" in international_card
+    # A kind without numbers has no list and no link.
+    toll_free_card = card(page, "my-numbers-toll_free")
+    assert "<table" not in toll_free_card and "Show all" not in toll_free_card
+
+
+def test_the_package_section_costs_two_queries_however_many_numbers(
+    rf, admin_user, denver, django_assert_num_queries
+):
+    add_numbers(denver, Kind.US_DOMESTIC, 3)
+    add_numbers(denver, Kind.TOLL_FREE, 300, first=100)
+    add_numbers(denver, Kind.INTERNATIONAL, 20, first=400)
     request = rf.get("/")
     request.user = admin_user
-    with scope(enterprise=admin_user.enterprise), django_assert_num_queries(1):
+    # The counts, then the three kinds' first numbers.
+    with scope(enterprise=admin_user.enterprise), django_assert_num_queries(2):
         section = package_numbers(request, denver)
-    assert section["sections"][0]["active"] == 100
+    local, international, toll_free = section["sections"]
+    assert [local["total"], international["total"], toll_free["total"]] == [3, 20, 300]
+    assert [len(local["numbers"]), len(international["numbers"])] == [3, 10]
+    assert [row["number"].e164 for row in toll_free["numbers"]] == [
+        f"+1303555{line:04d}" for line in range(100, 110)
+    ]
 
 
 def test_the_counts_follow_an_order(admin_client, denver):

@@ -65,7 +65,7 @@ def test_the_package_page_shows_trunks_policies_and_my_numbers(
         targets=[Target(trunk, 1, 100)],
     )
     url = reverse("trunks:package_detail", args=[trunk.package.public_id])
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         page = admin_client.get(url).text
     assert "Denver SBC 1" in page and "Active" in page
     assert "Main" in page and "priority 1, weight 100" in page
