@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django_scopes import ScopedManager, scope, scopes_disabled
+from django_scopes.state import state as scopes_state
 
 # Permissions that views require, for the check that each one is declared (core.checks).
 REQUIRED_PERMISSIONS: set[str] = set()
@@ -45,9 +46,16 @@ def enterprise_scope(enterprise):
 
 @contextmanager
 def no_enterprise_scope():
-    """A scope in which every query of a tenant-owned model fails: no tenant is known."""
-    with scope():
+    """A scope in which every query of a tenant-owned model fails: no tenant is known.
+
+    Whatever scope surrounds it is hidden, as in a server's or worker's fresh thread:
+    django-scopes' own scope() copies the surrounding scope's values, so it cannot empty it.
+    """
+    token = scopes_state.set(None)
+    try:
         yield
+    finally:
+        scopes_state.reset(token)
 
 
 def stream_within_request(chunks):

@@ -6,17 +6,6 @@ the test itself is in (`scopes_disabled()` for setting up rows, or `acme_scope`)
 a streamed body or a job that forgets its scope fails its test instead of borrowing the test's.
 """
 
-from contextlib import contextmanager
+from core.tenancy import no_enterprise_scope as as_a_server
 
-from django_scopes.state import state
-
-
-@contextmanager
-def as_a_server():
-    # django-scopes' scope() copies the scope around it, so it cannot empty it; a thread of the
-    # server or the worker starts with this context variable unset.
-    token = state.set(None)
-    try:
-        yield
-    finally:
-        state.reset(token)
+__all__ = ["as_a_server"]

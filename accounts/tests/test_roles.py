@@ -306,8 +306,12 @@ def test_the_permission_checks_of_a_user_cost_no_query(admin_user, django_assert
         assert user.has_module_perms("audit")
 
 
-@pytest.mark.parametrize(("url", "most"), [(DASHBOARD_URL, 9), (USERS_URL, 10)])
-def test_a_page_loads_no_permissions_beyond_the_users_role(admin_client, engage, url, most):
+@pytest.mark.parametrize(("url", "most"), [(DASHBOARD_URL, 6), (USERS_URL, 10)])
+def test_a_page_loads_no_permissions_beyond_the_users_role(
+    admin_client, engage, url, most, monkeypatch
+):
+    # The sections the apps above add to the dashboard count their own queries in their tests.
+    monkeypatch.setattr(dashboard, "_sections", [])
     with CaptureQueriesContext(connection) as queries:
         response = admin_client.get(url)
     assert response.status_code == 200

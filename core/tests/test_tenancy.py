@@ -38,6 +38,14 @@ def test_a_tenant_query_without_an_enterprise_fails(jobs):
         Job.objects.count()
 
 
+def test_no_enterprise_scope_hides_the_scope_around_it(enterprise, jobs):
+    # An anonymous page rendered inside a tenant's scope must not see that tenant's rows.
+    with enterprise_scope(enterprise), no_enterprise_scope(), pytest.raises(ScopeError):
+        Job.objects.count()
+    with no_enterprise_scope(), pytest.raises(ScopeError):
+        Job.objects.count()  # nor the rows of every tenant, inside the tests' scopes_disabled()
+
+
 def test_inside_a_scope_only_that_enterprises_rows_exist(enterprise, jobs):
     with enterprise_scope(enterprise):
         assert list(Job.objects.all()) == [jobs["acme"]]
