@@ -28,6 +28,9 @@ class Lifecycle:
     # Jobs, cron and carrier callbacks; by default what staff may do.
     system_moves: Mapping[str, Iterable[str]] | None = None
     initial: str = Status.SUBMITTED
+    # Other statuses an order may be placed in: a port order starts as a Draft when saved
+    # unfinished, and as Pending Documents when submitted at once.
+    also_placed_as: frozenset = frozenset()
     # What the customer is told before cancelling.
     cancelling: str = (
         "Carrier staff have not started work on this order yet. Once cancelled, it cannot be "
@@ -44,6 +47,9 @@ class Lifecycle:
                 unknown = {to_status, *from_statuses} - set(self.statuses)
                 if unknown:
                     raise ValueError(f"Moves between statuses the lifecycle lacks: {unknown}.")
+
+    def may_start_as(self, status):
+        return status == self.initial or status in self.also_placed_as
 
     def moves_of(self, role):
         """The moves of CUSTOMER, STAFF or SYSTEM (core.actors)."""

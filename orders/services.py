@@ -47,8 +47,11 @@ def place_order(
     customer_reference="",
     details=None,
     notify=True,
+    status=None,
 ):
     """Create an order of kind in its first status; the caller adds the kind's rows.
+
+    status is the kind's initial status unless given: one its lifecycle may start with.
 
     It runs only inside the caller's transaction (RuntimeError otherwise), called first in it:
     a second submit of the same form (same submission_key) waits here for the first and then
@@ -62,13 +65,16 @@ def place_order(
         )
     actor = as_actor(by)
     order_kind = kinds.get(kind)
+    status = status or order_kind.lifecycle.initial
+    if not order_kind.lifecycle.may_start_as(status):
+        raise ValueError(f"A {order_kind.label.lower()} is never placed as {status!r}.")
     for _attempt in range(REFERENCE_ATTEMPTS):
         order = Order(
             enterprise=enterprise,
             kind=kind,
             reference=new_reference(order_kind.prefix),
             customer_reference=customer_reference,
-            status=order_kind.lifecycle.initial,
+            status=status,
             placed_by=actor.user,
             submission_key=submission_key,
         )

@@ -21,11 +21,12 @@ from django.utils import timezone
 
 from accounts.models import Enterprise
 from audit.records import record
+from core.actors import as_actor
 from trunks.models import Package, RoutingPolicy, Trunk
 
 from . import actions, counts, history
 from .cnam import clean_cnam
-from .models import E911Address, PhoneNumber
+from .models import E911Address, NumberEvent, PhoneNumber
 from .rules import forward_target
 from .supply import supplier
 
@@ -248,6 +249,8 @@ def _change_chunk(ids, changes, action, description, by, now, after_chunk):
     """One statement: lock the numbers ids in id order and read them (as another action may have
     left them), UPDATE them and INSERT their history; returns what they were, grouped: rows
     (enterprise_id, package_id, kind, status, count, their e164s if after_chunk)."""
+    if connection.vendor != "postgresql":
+        return _change_chunk_in_steps(ids, changes, action, description, by, now, after_chunk)
     table = PhoneNumber._meta.db_table
     assignments, values = [], []
     for name, value in changes.items():
@@ -272,6 +275,39 @@ def _change_chunk(ids, changes, action, description, by, now, after_chunk):
     with connection.cursor() as cursor:
         cursor.execute(sql, [ids, Status.DISCONNECTED, *values, *event_params])
         return cursor.fetchall()
+
+
+def _change_chunk_in_steps(ids, changes, action, description, by, now, after_chunk):
+    """_change_chunk in a few statements, for SQLite (`make run` without DATABASE_URL), which
+    has neither arrays nor UPDATE ... RETURNING inside a WITH."""
+    numbers = list(
+        PhoneNumber.objects.select_for_update()
+        .filter(pk__in=ids)
+        .exclude(status=Status.DISCONNECTED)
+        .select_related("package")
+        .order_by("pk")
+    )
+    PhoneNumber.objects.filter(pk__in=[number.pk for number in numbers]).update(**changes)
+    actor = as_actor(by)
+    NumberEvent.objects.bulk_create(
+        NumberEvent(
+            enterprise_id=number.enterprise_id,
+            number_id=number.pk,
+            at=now,
+            actor=actor.user,
+            actor_label=actor.display,
+            action=action,
+            description=description
+            if isinstance(description, str)
+            else f"{description[0]}{number.package.name}{description[1]}",
+        )
+        for number in numbers
+    )
+    groups = {}
+    for number in numbers:
+        key = (number.enterprise_id, number.package_id, number.kind, number.status)
+        groups.setdefault(key, []).append(number.e164)
+    return [(*key, len(e164s), e164s if after_chunk else None) for key, e164s in groups.items()]
 
 
 def _audit(action, done, enterprise_id, by, ip_address, *, obj=None, details=None):

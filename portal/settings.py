@@ -57,7 +57,16 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", served_at(os.environ.get("PORT") or "8000")).rstrip("/")
 
 # The portal's own apps, building blocks first. Tests walk every URL and admin page of each.
-PORTAL_APPS = ["core", "audit", "accounts", "orders", "support", "trunks", "phone_numbers"]
+PORTAL_APPS = [
+    "core",
+    "audit",
+    "accounts",
+    "orders",
+    "support",
+    "trunks",
+    "phone_numbers",
+    "porting",
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -316,6 +325,18 @@ INVITATION_VALID_DAYS = envint("INVITATION_VALID_DAYS", 7)
 NUMBER_SUPPLIER = os.environ.get("NUMBER_SUPPLIER", "phone_numbers.supply.sandbox.SandboxSupplier")
 SANDBOX_SUPPLY_SEED = os.environ.get("SANDBOX_SUPPLY_SEED", "carrier-portal")
 NUMBER_ORDERS_COMPLETE_AFTER = envint("NUMBER_ORDERS_COMPLETE_AFTER", 120)
+
+# The carriers numbers are ported from (porting.carriers): the sandbox answers the same way every
+# time, by the rules in its docstring. A Port Numbers list holds at most PORT_NUMBERS_MAX
+# numbers, typed or in a file of at most PORT_NUMBERS_MAX_BYTES.
+PORT_CARRIER_GATEWAY = os.environ.get(
+    "PORT_CARRIER_GATEWAY", "porting.carriers.sandbox.SandboxGateway"
+)
+PORT_NUMBERS_MAX = envint("PORT_NUMBERS_MAX", 100_000)
+PORT_NUMBERS_MAX_BYTES = envint("PORT_NUMBERS_MAX_BYTES", 4 * 1024 * 1024)
+# The port form posts its Port Numbers list with the rest of the form: Django's default limit
+# (2.5 MB) would refuse a long list with a bare error page instead of the form's own message.
+DATA_UPLOAD_MAX_MEMORY_SIZE = PORT_NUMBERS_MAX_BYTES + 1024 * 1024
 
 LOGGING = {
     "version": 1,

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("orders.urls")),
     path("", include("trunks.urls")),
     path("", include("phone_numbers.urls")),
+    path("", include("porting.urls")),
     path("admin/jobs/", include("django_rq.urls")),
     path("admin/", admin.site.urls),
 ]

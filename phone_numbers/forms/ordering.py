@@ -11,15 +11,13 @@ from orders.forms import OrderForm
 from trunks.addresses import COUNTRIES, COUNTRY_CHOICES, check_location
 from trunks.models import Package, RoutingPolicy, Trunk
 
-from .. import e911
-from ..cnam import clean_cnam
-from ..models import E911Address, Kind
+from ..models import Kind
 from ..supply import HOME_COUNTRY, MAX_QUANTITY, Search, check_search, international_countries
+from .services import OptionalServicesForm
 
 ORDERABLE_KINDS = [Kind.US_DOMESTIC, Kind.INTERNATIONAL, Kind.TOLL_FREE]
 # A toll-free prefix typed before the vanity word: 1-800-FLOWERS, 888 FLOWERS, 1800FLOWERS.
 TOLL_FREE_PREFIX = re.compile(r"^1?[\s-]*(8(00|33|44|55|66|77|88))[\s-]*(?=[A-Za-z0-9])")
-NEW_NUMBER = "new"
 
 
 def _country_name(alpha_2):
@@ -116,12 +114,11 @@ class NumberSearchForm(forms.Form):
         return self.cleaned_data["search"]
 
 
-class GetNewNumberForm(NumberSearchForm, OrderForm):
+class GetNewNumberForm(NumberSearchForm, OptionalServicesForm, OrderForm):
     """The whole order: the numbers, where they are served, their routing and services."""
 
-    order_type = forms.ChoiceField(
-        label="Order Type", choices=[(NEW_NUMBER, "Get New Number")], initial=NEW_NUMBER
-    )
+    # The Order Type menu (order_types): the view sets it, with the other types it may lead to.
+    order_type = forms.ChoiceField(required=False)
     package = forms.ModelChoiceField(
         queryset=Package.objects.none(),
         empty_label="Choose a package",
@@ -151,24 +148,6 @@ class GetNewNumberForm(NumberSearchForm, OrderForm):
         help_text="Where calls to the numbers go; without a choice, the package's default "
         "routing policy.",
     )
-    cnam = forms.CharField(
-        label="Caller ID (CNAM)",
-        max_length=40,
-        required=False,
-        help_text="The name called parties see, at most 15 characters.",
-    )
-    e911_address = forms.ModelChoiceField(
-        label="E911 address",
-        queryset=E911Address.objects.none(),
-        required=False,
-        to_field_name="public_id",
-        empty_label="None, or a new address entered below",
-    )
-    e911_street = forms.CharField(label="E911 street", max_length=120, required=False)
-    e911_unit = forms.CharField(label="E911 unit", max_length=60, required=False)
-    e911_city = forms.CharField(label="E911 city", max_length=60, required=False)
-    e911_state = forms.CharField(label="E911 state", max_length=40, required=False)
-    e911_zip = forms.CharField(label="E911 ZIP code", max_length=10, required=False)
 
     ADDRESS = [
         "address_street",
@@ -178,26 +157,21 @@ class GetNewNumberForm(NumberSearchForm, OrderForm):
         "address_zip",
         "address_country",
     ]
-    NEW_E911 = ["e911_street", "e911_unit", "e911_city", "e911_state", "e911_zip"]
     SECTIONS = [
         ("Order", ["order_type", "package", "kind", "country", "quantity", "customer_reference"]),
         ("Service/Billing Address", ADDRESS),
         ("Optional Number Information", NumberSearchForm.SEARCH),
         ("Routing", ["routing"]),
-        ("Add Optional Services", ["cnam", "e911_address", *NEW_E911]),
+        ("Add Optional Services", OptionalServicesForm.SERVICES),
     ]
 
     field_order = [name for _legend, names in SECTIONS for name in names]
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
+        super().__init__(*args, user=user, **kwargs)
         self.fields["package"].queryset = Package.objects.filter(
             enterprise=user.enterprise
         ).exclude(type=Package.Type.OUTBOUND_ONLY)
-        self.fields["e911_address"].queryset = E911Address.objects.filter(
-            enterprise=user.enterprise
-        )
         self.fields["routing"].choices = self._routing_choices()
 
     def _routing_choices(self):
@@ -229,14 +203,10 @@ class GetNewNumberForm(NumberSearchForm, OrderForm):
     def error_fields(self):
         return [field for field in self if field.errors]
 
-    def clean_cnam(self):
-        return clean_cnam(self.cleaned_data["cnam"])
-
     def clean(self):
         data = super().clean()
         self._check_address(data)
         self._check_routing(data)
-        self._check_e911(data)
         return data
 
     def _check_address(self, data):
@@ -269,24 +239,6 @@ class GetNewNumberForm(NumberSearchForm, OrderForm):
             data["trunk"] = Trunk.objects.filter(
                 enterprise=self.user.enterprise, public_id=public_id
             ).first()
-
-    def _check_e911(self, data):
-        entered = {name.removeprefix("e911_"): data.get(name, "") for name in self.NEW_E911}
-        entered["zip_code"] = entered.pop("zip")
-        if not any(entered.values()):
-            data["new_e911"] = None
-            return
-        if data.get("e911_address"):
-            self.add_error(
-                "e911_street", "Either choose an E911 address or enter a new one, not both."
-            )
-            return
-        try:
-            data["new_e911"] = e911.normalize(entered)
-        except forms.ValidationError as error:
-            for field, messages in error.message_dict.items():
-                name = "e911_zip" if field == "zip_code" else f"e911_{field}"
-                self.add_error(name, messages)
 
     def address(self):
         """The service/billing address, as ordering.order_numbers takes it."""

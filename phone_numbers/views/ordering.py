@@ -10,7 +10,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
@@ -24,9 +24,12 @@ from trunks.models import Package
 from ..e911 import add_address
 from ..forms.ordering import ORDERABLE_KINDS, GetNewNumberForm, NumberSearchForm
 from ..models import Kind
+from ..order_types import order_type_field, other_type_url
 from ..ordering import order_numbers
 from ..permissions import ORDER_NUMBERS
 from ..supply import HOME_COUNTRY, supplier
+
+NEW_NUMBER = "new"  # this form's Order Type
 
 
 def _package_of(request):
@@ -64,7 +67,9 @@ def _order_form(request, data=None, initial=None):
         "kind": kind,
         "country": "" if kind == Kind.INTERNATIONAL else HOME_COUNTRY,
     }
-    return GetNewNumberForm(data, user=request.user, initial=initial), package
+    form = GetNewNumberForm(data, user=request.user, initial=initial)
+    form.fields["order_type"] = order_type_field(request, NEW_NUMBER)
+    return form, package
 
 
 def _page(request, form, package, **context):
@@ -124,6 +129,9 @@ def _place_of(offer):
 
 @enterprise_permission_required(ORDER_NUMBERS)
 def add(request):
+    other_type = other_type_url(request, NEW_NUMBER)
+    if other_type:
+        return redirect(other_type)
     form, package = _order_form(request, request.POST or None)
     response = submit_order_form(request, form, lambda: _place(request, form))
     return response or _page(request, form, package)

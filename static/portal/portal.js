@@ -45,6 +45,48 @@
     }
   });
 
+  // A select whose choices open other pages (the Order Type menu): data-navigate maps each
+  // value to its page. Without JavaScript the form is posted and the server redirects.
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest("select[data-navigate]");
+    var url = select && JSON.parse(select.dataset.navigate)[select.value];
+    if (url && url !== window.location.pathname + window.location.search) {
+      window.location.assign(url);
+    }
+  });
+
+  // A pop-up that is part of a form (an open <dialog data-popup>, shown in the page without
+  // JavaScript): closed at load, opened as a modal by its field ([data-open-popup]).
+  document.querySelectorAll("dialog[data-popup][open]").forEach(function (popup) {
+    popup.close();
+  });
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest("[data-open-popup]");
+    var popup = opener && document.getElementById(opener.dataset.openPopup);
+    if (popup) {
+      popup.showModal();
+      var first = popup.querySelector("textarea, input:not([type=hidden])");
+      if (first) { first.focus(); }
+    }
+    var closer = event.target.closest("[data-close-popup]");
+    if (closer) { closer.closest("dialog").close(); }
+  });
+
+  // A text file dropped on a textarea marked data-drop-text is added to its text.
+  document.addEventListener("dragover", function (event) {
+    if (event.target.closest("textarea[data-drop-text]")) { event.preventDefault(); }
+  });
+  document.addEventListener("drop", function (event) {
+    var area = event.target.closest("textarea[data-drop-text]");
+    var file = area && event.dataTransfer.files[0];
+    if (!file) { return; }
+    event.preventDefault();
+    file.text().then(function (text) {
+      area.value = area.value.trim() ? area.value.trim() + "\n" + text : text;
+      area.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  });
+
   // Menus (<details data-menu>) close when the user clicks elsewhere, and on Escape, which
   // gives the focus back to the menu's button when it was inside the menu.
   document.addEventListener("click", function (event) {

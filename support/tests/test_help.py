@@ -51,7 +51,10 @@ def test_it_lists_published_faqs_grouped_by_topic(general_client, faqs):
         "Where are my invoices?",
         "Who do I contact about a question on my invoice?",
     ]
-    assert questions[-2:] == ["Why upload a Letter of Agency?", "How long does a port take?"]
+    # Staff's FAQs of a topic come in their order, before those the apps write about it.
+    loa = questions.index("Why upload a Letter of Agency?")
+    assert questions[loa + 1] == "How long does a port take?"
+    assert questions[loa + 2] == "How do I port my numbers from another carrier?"
     assert page.index("<h2>Porting</h2>") < page.index("Why upload a Letter of Agency?")
     assert "<p>Most port orders are completed within 15 business days.</p>" in page
     assert "A draft nobody should see yet?" not in page
@@ -69,8 +72,6 @@ def test_each_app_brings_the_faqs_of_what_it_builds(general_client):
 
 NOT_BUILT = [
     "Get New Number",
-    "port",
-    "porting",
     "Letter of Agency",
     "LOA",
     "payment",

@@ -1,0 +1,64 @@
+"""The Order Type menu of the Add/Port Numbers tab.
+
+Get New Number is this app's; an app above adds its own from its AppConfig.ready() (porting:
+Move/Port Current Numbers), so this app never imports it. Choosing another type opens that
+type's form for the same package and kind: at once with JavaScript (portal.js follows the
+select's data-navigate map), and without it when the form is posted (the view redirects).
+"""
+
+import json
+from dataclasses import dataclass
+
+from django import forms
+from django.urls import reverse
+from django.utils.http import urlencode
+
+
+@dataclass(frozen=True)
+class OrderType:
+    key: str
+    label: str
+    url_name: str  # the form's URL; it takes ?package=<public_id>&kind=<kind>
+    permission: str
+
+
+_types: list[OrderType] = []
+
+
+def register(order_type):
+    if any(other.key == order_type.key for other in _types):
+        raise ValueError(f"The order type {order_type.key!r} is registered twice.")
+    _types.append(order_type)
+
+
+def available_to(user):
+    return [order_type for order_type in _types if user.has_perm(order_type.permission)]
+
+
+def url_of(order_type, query):
+    """The order type's form for the package and kind of query (a QueryDict or dict)."""
+    kept = {key: query[key] for key in ("package", "kind") if query.get(key)}
+    suffix = f"?{urlencode(kept)}" if kept else ""
+    return reverse(order_type.url_name) + suffix
+
+
+def other_type_url(request, current):
+    """Where a posted Order Type other than current leads, or None."""
+    chosen = request.POST.get("order_type") or request.GET.get("order_type")
+    for order_type in available_to(request.user):
+        if order_type.key == chosen and order_type.key != current:
+            return url_of(order_type, request.GET)
+    return None
+
+
+def order_type_field(request, current):
+    """The Order Type select of a form, current chosen."""
+    types = available_to(request.user)
+    urls = {order_type.key: url_of(order_type, request.GET) for order_type in types}
+    return forms.ChoiceField(
+        label="Order Type",
+        choices=[(order_type.key, order_type.label) for order_type in types],
+        initial=current,
+        required=False,
+        widget=forms.Select(attrs={"data-navigate": json.dumps(urls)}),
+    )
