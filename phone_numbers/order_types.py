@@ -59,6 +59,5 @@ def order_type_field(request, current):
         label="Order Type",
         choices=[(order_type.key, order_type.label) for order_type in types],
         initial=current,
-        required=False,
         widget=forms.Select(attrs={"data-navigate": json.dumps(urls)}),
     )

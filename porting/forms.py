@@ -163,7 +163,8 @@ class PortOrderForm(OptionalServicesForm, OrderForm):
         self.fields["package"].queryset = Package.objects.filter(
             enterprise=user.enterprise
         ).exclude(type=Package.Type.OUTBOUND_ONLY)
-        for name in REQUIRED:
+        # Needed to submit; the state and postal code where the country has them.
+        for name in (*REQUIRED, "address_state", "address_postal_code"):
             self.fields[name].sometimes_required = True
         kind = self.data.get("kind") or self.initial.get("kind")
         kind = kind if kind in PortKind.values else PortKind.US_DOMESTIC
