@@ -7,11 +7,16 @@ select's data-navigate map), and without it when the form is posted (the view re
 """
 
 import json
+import uuid
 from dataclasses import dataclass
 
 from django import forms
+from django.http import Http404
 from django.urls import reverse
 from django.utils.http import urlencode
+
+from core.tenancy import get_for_member
+from trunks.models import Package
 
 
 @dataclass(frozen=True)
@@ -61,3 +66,25 @@ def order_type_field(request, current):
         initial=current,
         widget=forms.Select(attrs={"data-navigate": json.dumps(urls)}),
     )
+
+
+def package_of(request, permission):
+    """The package the form was opened for (?package=<public_id>), or None when it was opened
+    from the dashboard; another enterprise's package, or an Outbound Only one, is a 404. Sets
+    the menu entry the page belongs to."""
+    value = request.GET.get("package", "")
+    if not value:
+        request.menu_entry = "dashboard"
+        return None
+    try:
+        public_id = uuid.UUID(value)
+    except ValueError:
+        raise Http404 from None
+    package = get_for_member(
+        request,
+        Package.objects.exclude(type=Package.Type.OUTBOUND_ONLY),
+        permission=permission,
+        public_id=public_id,
+    )
+    request.menu_entry = f"trunks:{package.type}_packages"
+    return package

@@ -24,7 +24,7 @@ from core.tenancy import enterprise_scope
 from orders import services as order_services
 from orders.models import Order
 from orders.services import place_order
-from trunks.addresses import COUNTRIES, check_location
+from trunks.addresses import COUNTRY_NAMES, check_location
 from trunks.models import Package, RoutingPolicy, Trunk
 
 from . import counts, history
@@ -38,7 +38,6 @@ KIND = "numbers"
 ADDRESS_FIELDS = ("street", "unit", "city", "state", "zip", "country")
 # check_location()'s fields, as order_numbers() names them in its errors.
 ADDRESS_ERRORS = {"state": "address_state", "zip_code": "address_zip", "country": "address_country"}
-COUNTRY_NAMES = {alpha_2: name for name, alpha_2 in COUNTRIES.items()}
 Status = PhoneNumber.Status
 
 

@@ -13,12 +13,13 @@ from django.utils import timezone
 from orders.forms import OrderForm
 from phone_numbers.forms.services import OptionalServicesForm
 from phone_numbers.rules import check_e164
-from trunks.addresses import COUNTRIES, COUNTRY_CHOICES
+from trunks.addresses import COUNTRIES, COUNTRY_CHOICES, COUNTRY_NAMES
 from trunks.models import Package
 
 from . import calendar
 from .models import PortKind
-from .rules import COUNTRY_NAMES, REQUIRED
+from .rules import REQUIRED
+from .services import FIELDS
 
 PARTIAL_PORT_HELP = (
     "A partial port moves only some services; a full port moves all your services to us. "
@@ -211,14 +212,4 @@ class PortOrderForm(OptionalServicesForm, OrderForm):
 
     def values(self):
         """The PortOrder fields as entered (the view sets e911_address to a new one)."""
-        data = self.cleaned_data
-        return {
-            **{name: data[name] for name in (*self.ADDRESS, *self.PORT_INFORMATION)},
-            "requested_at": data["requested_at"],
-            "partial": data["partial"],
-            "new_btn": data["new_btn"],
-            "cnam": data["cnam"],
-            "e911_address": data["e911_address"],
-            "notes": data["notes"],
-            "record_differences_confirmed": data["record_differences_confirmed"],
-        }
+        return {name: self.cleaned_data[name] for name in FIELDS}

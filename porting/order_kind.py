@@ -9,7 +9,6 @@ a port order that cannot be carried out.
 from urllib.parse import urlencode
 
 import django_filters
-from django.db.models import Count
 from django.urls import reverse
 
 from core.exports import choice_label_sql
@@ -136,14 +135,6 @@ def detail(order):
         if port.port_list
         else []
     )
-    carriers = (
-        PortNumber.objects.filter(port_list=port.port_list)
-        .values("carrier", "spid")
-        .annotate(count=Count("id"))
-        .order_by("-count", "carrier")
-        if port.port_list
-        else []
-    )
     return {
         "port": port,
         "numbers": [
@@ -155,7 +146,6 @@ def detail(order):
             }
             for number in numbers
         ],
-        "carriers": carriers,
         "batches": port.batches.all(),
         "btn": display_phone(port.btn) if port.btn.startswith("+") else port.btn,
         "edit_url": reverse("porting:edit", args=[order.public_id])

@@ -10,12 +10,11 @@ import re
 from django.core.exceptions import ValidationError
 
 from phone_numbers.rules import check_e164
-from trunks.addresses import COUNTRIES, check_location
+from trunks.addresses import COUNTRY_NAMES, check_location
 
 from . import calendar, checking
 from .carriers import gateway
 
-COUNTRY_NAMES = {alpha_2: name for name, alpha_2 in COUNTRIES.items()}
 # What must be filled in to submit; a draft may leave any of it empty.
 REQUIRED = {
     "address_number": "Enter the house number of the service address.",

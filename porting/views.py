@@ -19,6 +19,7 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -31,38 +32,17 @@ from orders.models import Order
 from orders.placing import submit_order_form
 from orders.services import AlreadySubmitted
 from phone_numbers.e911 import add_address
-from phone_numbers.order_types import order_type_field, other_type_url
-from trunks.models import Package
+from phone_numbers.order_types import order_type_field, other_type_url, package_of
+from trunks.addresses import COUNTRY_NAMES
 
 from . import checking, services
 from .forms import PortOrderForm
 from .models import BATCH_SIZE, PortKind, PortList
 from .permissions import PLACE_PORTS
-from .rules import COUNTRY_NAMES
 
 PORT = "port"  # this form's Order Type
 REVIEW_PAGE_SIZE = 50
 Status = Order.Status
-
-
-def _package_of(request):
-    """The package named by ?package=, if any: another enterprise's is a 404."""
-    value = request.GET.get("package", "")
-    if not value:
-        request.menu_entry = "dashboard"
-        return None
-    try:
-        public_id = uuid.UUID(value)
-    except ValueError:
-        raise Http404 from None
-    package = get_for_member(
-        request,
-        Package.objects.exclude(type=Package.Type.OUTBOUND_ONLY),
-        permission=PLACE_PORTS,
-        public_id=public_id,
-    )
-    request.menu_entry = f"trunks:{package.type}_packages"
-    return package
 
 
 @enterprise_permission_required(PLACE_PORTS)
@@ -70,7 +50,7 @@ def add(request):
     other_type = other_type_url(request, PORT)
     if other_type:
         return redirect(other_type)
-    package = _package_of(request)
+    package = package_of(request, PLACE_PORTS)
     kind = request.GET.get("kind") or PortKind.US_DOMESTIC
     if kind not in PortKind.values:
         raise Http404
@@ -172,12 +152,17 @@ def _bound_form(request, initial):
 
 
 def _list_of(public_id):
-    if not public_id:
-        return None
+    """The enterprise's list public_id, unless a submitted order holds it: the form changes
+    the lists of drafts and of forms being filled in, never a placed order's numbers."""
     try:
-        return PortList.objects.filter(public_id=uuid.UUID(str(public_id))).first()
+        public_id = uuid.UUID(str(public_id))
     except ValueError:
         return None
+    return (
+        PortList.objects.filter(public_id=public_id)
+        .filter(Q(port_order__isnull=True) | Q(port_order__order__status=Status.DRAFT))
+        .first()
+    )
 
 
 def _pin_given(data):

@@ -153,6 +153,7 @@ SUBDIVISIONS_REQUIRED = {
 
 COUNTRIES = {country.name: country.alpha_2 for country in pycountry.countries}
 COUNTRY_CHOICES = [(name, name) for name in sorted(COUNTRIES)]
+COUNTRY_NAMES = {alpha_2: name for name, alpha_2 in COUNTRIES.items()}
 
 
 def _subdivisions(alpha_2):

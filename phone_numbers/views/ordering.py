@@ -5,8 +5,6 @@ Submit Order.
 user clicked in a package, the package: /numbers/add/?package=<public_id>&kind=us_domestic.
 """
 
-import uuid
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -17,40 +15,18 @@ from django.views.decorators.http import require_POST
 
 from audit.records import client_ip
 from core.phones import display_phone
-from core.tenancy import enterprise_permission_required, get_for_member
+from core.tenancy import enterprise_permission_required
 from orders.placing import submit_order_form
-from trunks.models import Package
 
 from ..e911 import add_address
 from ..forms.ordering import ORDERABLE_KINDS, GetNewNumberForm, NumberSearchForm
 from ..models import Kind
-from ..order_types import order_type_field, other_type_url
+from ..order_types import order_type_field, other_type_url, package_of
 from ..ordering import order_numbers
 from ..permissions import ORDER_NUMBERS
 from ..supply import HOME_COUNTRY, supplier
 
 NEW_NUMBER = "new"  # this form's Order Type
-
-
-def _package_of(request):
-    """The package named by ?package=, if any: another enterprise's is a 404."""
-    value = request.GET.get("package", "")
-    if not value:
-        # Opened from the dashboard's My Numbers (+Add of a kind, any package).
-        request.menu_entry = "dashboard"
-        return None
-    try:
-        public_id = uuid.UUID(value)
-    except ValueError:
-        raise Http404 from None
-    package = get_for_member(
-        request,
-        Package.objects.exclude(type=Package.Type.OUTBOUND_ONLY),
-        permission=ORDER_NUMBERS,
-        public_id=public_id,
-    )
-    request.menu_entry = f"trunks:{package.type}_packages"
-    return package
 
 
 def _kind_of(request):
@@ -61,7 +37,7 @@ def _kind_of(request):
 
 
 def _order_form(request, data=None, initial=None):
-    package, kind = _package_of(request), _kind_of(request)
+    package, kind = package_of(request, ORDER_NUMBERS), _kind_of(request)
     initial = initial or {
         "package": package,
         "kind": kind,

@@ -134,6 +134,27 @@ def test_remove_numbers_with_errors_keeps_the_others(admin_client, package):
         assert list(port_list.numbers.values_list("e164", flat=True)) == GOOD
 
 
+def test_the_form_never_changes_a_submitted_orders_numbers(admin_client, admin_user, package):
+    from .factories import submitted_order
+
+    wireless = "+13037474171"
+    with scopes_disabled():
+        order = submitted_order(admin_user, entries=[*GOOD, wireless], account_pin="4321")
+        placed = order.port.port_list
+    # Its list posted from a form without the PIN, with Remove numbers with errors.
+    data = form_data(
+        package,
+        [*GOOD, wireless],
+        action="remove_errors",
+        port_list=str(placed.public_id),
+    )
+    admin_client.post(form_url(package), data)
+    with scopes_disabled():
+        assert placed.numbers.count() == 5
+        placed.refresh_from_db()
+        assert placed.total == 5
+
+
 def test_bad_input_is_refused_and_saves_nothing(admin_client, package):
     response = admin_client.post(form_url(package), form_data(package, [], action="check"))
     assert "field--invalid" in response.content.decode()
@@ -141,7 +162,7 @@ def test_bad_input_is_refused_and_saves_nothing(admin_client, package):
     data = form_data(package, [], action="check")
     data["port_file"] = SimpleUploadedFile("numbers.txt", b"\x00\x01\x02binary", "text/plain")
     response = admin_client.post(form_url(package), data)
-    assert "not a text file" in text_of(response) or "not text" in text_of(response)
+    assert "numbers.txt is not a text file: save it as plain text (UTF-8)" in text_of(response)
     assert lists() == 0
 
 

@@ -123,3 +123,32 @@ def test_port_numbers_from_the_dashboard(page, admin_user, signed_in, screenshot
     assert order.status == Order.Status.PENDING_DOCUMENTS
     assert PortBatch.objects.get().reference == batch
     assert sorted(order.port.port_list.numbers.values_list("e164", flat=True)) == GOOD
+
+
+def test_a_draft_is_saved_and_resumed_from_view_orders(page, admin_user, signed_in):
+    package = new_package(admin_user, name="Denver Bundle").trunk_order.trunk.package
+    signed_in(page, admin_user, f"/porting/add/?package={package.public_id}&kind=us_domestic")
+    form = page.get_by_role("main")
+    form.get_by_label("House number").fill(ACME_ACCOUNT["address_number"])
+    form.get_by_label("Street", exact=True).fill(ACME_ACCOUNT["address_street"])
+    form.get_by_role("button", name="Click to add the numbers to port").click()
+    popup = page.get_by_role("dialog", name="Port Numbers From Another Carrier")
+    popup.get_by_label("Port Numbers").fill("\n".join(GOOD))
+    popup.get_by_role("button", name="Save").click()
+    form.get_by_role("button", name="Save Draft").click()
+    expect(page.get_by_text(re.compile(r"Draft PO-[2-9A-Z]{6} saved"))).to_be_visible()
+    order = Order.objects.get(kind="port")
+    assert order.status == "draft"
+
+    menu = page.get_by_role("navigation", name="Main menu")
+    menu.get_by_role("link", name="View Orders").click()
+    page.get_by_role("link", name="Port Orders").click()
+    row = page.get_by_role("row", name=re.compile(order.reference))
+    expect(row).to_contain_text("Draft")
+    row.get_by_role("link", name=order.reference).click()
+    page.get_by_role("link", name="Resume draft").click()
+    expect(page.get_by_text(f"You are editing draft {order.reference}")).to_be_visible()
+    expect(form.get_by_label("Street", exact=True)).to_have_value(ACME_ACCOUNT["address_street"])
+    expect(
+        form.get_by_role("button", name="4 numbers to port: click to change them")
+    ).to_be_visible()
