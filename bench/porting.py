@@ -164,22 +164,11 @@ def main():
     tables.BENCH_DB = args.database
     tables.recreate_database()
     tables.setup_django()
-    from django.core.management import call_command
     from django.db import connection
-    from django_scopes import scopes_disabled
 
-    from accounts.models import Enterprise, Role, User
     from core.tenancy import enterprise_scope
 
-    with scopes_disabled():
-        call_command("migrate", verbosity=0)
-        enterprise = Enterprise.objects.create(name="Bench Ports", account_number="BENCH-PORT")
-        user = User.objects.create(
-            email="admin@bench.example",
-            name="Bench Admin",
-            enterprise=enterprise,
-            role=Role.objects.get(slug=Role.ADMINISTRATOR),
-        )
+    enterprise, user = tables.migrated_enterprise("Bench Ports", "BENCH-PORT")
     with enterprise_scope(enterprise):
         checking(enterprise, user, args.sizes)
         whole_request(enterprise, user, args.sizes)

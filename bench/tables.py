@@ -83,6 +83,26 @@ def setup_django():
     django.setup()
 
 
+def migrated_enterprise(name, account_number):
+    """Migrate the bench database and make one enterprise with an Administrator: (enterprise,
+    user)."""
+    from django.core.management import call_command
+    from django_scopes import scopes_disabled
+
+    from accounts.models import Enterprise, Role, User
+
+    with scopes_disabled():
+        call_command("migrate", verbosity=0)
+        enterprise = Enterprise.objects.create(name=name, account_number=account_number)
+        user = User.objects.create(
+            email="admin@bench.example",
+            name="Bench Admin",
+            enterprise=enterprise,
+            role=Role.objects.get(slug=Role.ADMINISTRATOR),
+        )
+    return enterprise, user
+
+
 def load_events(enterprise_id, rows, seed):
     """COPY rows audit events of one enterprise: 200 actors, every declared action, a year."""
     from django.db import connection

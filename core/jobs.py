@@ -95,6 +95,7 @@ def enqueue(func, *args, kind, enterprise=None, **kwargs):
         transaction.on_commit(lambda: _run_inline(meta, func, args, kwargs), robust=True)
         return
     policy = policy_of(func)
+    # robust: Redis down at the commit is logged, and the page that committed still answers.
     transaction.on_commit(
         lambda: _queue().enqueue(
             func,
@@ -106,7 +107,8 @@ def enqueue(func, *args, kind, enterprise=None, **kwargs):
             meta=meta,
             on_failure=Callback(_alert_staff_of_last_failure),
             **kwargs,
-        )
+        ),
+        robust=True,
     )
 
 

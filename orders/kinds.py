@@ -43,6 +43,9 @@ class OrderKind:
     # on_status_changed(order, *, before, by) runs in the transaction of the change, after the
     # order's row is locked: it locks the kind's own rows only after that (orders.services).
     on_status_changed: Callable | None = None
+    # move_refusal(order, to_status, *, by) -> why a move the lifecycle allows cannot be made
+    # now (a port order within 48 hours of its FOC date), or None. Asked with the order locked.
+    move_refusal: Callable | None = None
     lifecycle: Lifecycle = ORDER_LIFECYCLE
     events: tuple[EventType, ...] = ()
     # order_again_url(order) -> the kind's order form pre-filled from order, or None.

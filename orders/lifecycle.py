@@ -40,8 +40,14 @@ class Lifecycle:
     order_again_from: frozenset = field(
         default_factory=lambda: frozenset({Status.REJECTED, Status.CANCELLED})
     )
+    # The lifecycle of each part of an order made of parts (a port order's batches, each with
+    # its carrier): the kind moves its parts by it, and the order's status is then roll_up()
+    # of its parts' statuses.
+    parts: "Lifecycle | None" = None
 
     def __post_init__(self):
+        if self.parts is not None and not set(self.parts.statuses) <= set(self.statuses):
+            raise ValueError("An order's parts can only have statuses its order can have.")
         for moves in (self.customer_moves, self.staff_moves, self.system_moves or {}):
             for to_status, from_statuses in moves.items():
                 unknown = {to_status, *from_statuses} - set(self.statuses)

@@ -158,7 +158,8 @@ def refusal(order, to_status, *, by):
         return f"Order {order.reference} is {order.get_status_display()}: it cannot be " + (
             f"moved to {Status(to_status).label}."
         )
-    return None
+    kind_refusal = order.kind_info.move_refusal
+    return kind_refusal(order, to_status, by=actor) if kind_refusal else None
 
 
 @transaction.atomic

@@ -6,9 +6,13 @@ the order is completed (carrier staff, or the sandbox by itself: complete_sandbo
 become Active; when it is rejected or cancelled they are disconnected, kept for the order's
 history, and given back to the supplier.
 
+A port order's numbers come in through add_ported_numbers, and the temporary numbers it may
+ask for meanwhile through add_temporary_numbers (released by release_temporary_numbers).
+
 Lock order: the order's row (place_order inserts it first; move() locks it), then the numbers.
 """
 
+from dataclasses import replace
 from datetime import timedelta
 
 import phonenumbers
@@ -29,8 +33,8 @@ from trunks.models import Package, RoutingPolicy, Trunk
 
 from . import counts, history
 from .cnam import clean_cnam
-from .models import E911Address, NumberOrder, PhoneNumber
-from .supply import check_search, supplier
+from .models import E911Address, Kind, NumberOrder, PhoneNumber
+from .supply import HOME_COUNTRY, NotEnough, Search, check_search, supplier
 from .supply.sandbox import SandboxSupplier
 
 KIND = "numbers"
@@ -229,11 +233,11 @@ def _release(order, numbers, *, by):
     _recount(order, released, Status.DISCONNECTED)
 
 
-def _recount(order, numbers, to_status):
+def _recount(order, numbers, to_status, from_status=Status.PENDING):
     changes = {}
     for number in numbers:
         for key, change in (
-            ((number.package_id, number.kind, Status.PENDING), -1),
+            ((number.package_id, number.kind, from_status), -1),
             ((number.package_id, number.kind, to_status), 1),
         ):
             changes[key] = changes.get(key, 0) + change
@@ -266,3 +270,105 @@ def complete_sandbox_orders():
                 continue  # cancelled or rejected since it was read: nothing to complete
         completed += 1
     return completed
+
+
+@transaction.atomic
+def add_ported_numbers(*, order, package, kind, e164s, cnam="", e911_address=None, by):
+    """Put the numbers order has ported in into package, in service at once; how many it added.
+
+    They follow the package's default routing and get the Caller ID and E911 address the order
+    asked for. A number in service meanwhile (which the port order's checks would have refused)
+    is skipped rather than failing the whole batch. Run again, it adds nothing twice.
+    """
+    now = timezone.now()
+    candidates = []
+    for e164 in e164s:
+        city, state = _place(e164)
+        candidates.append(
+            PhoneNumber(
+                enterprise_id=order.enterprise_id,
+                e164=e164,
+                kind=kind,
+                country=phonenumbers.region_code_for_number(phonenumbers.parse(e164)) or "",
+                package=package,
+                status=Status.ACTIVE,
+                cnam=cnam,
+                e911_address=e911_address,
+                area_code=_area_code(e164),
+                city=city,
+                state=state,
+                order=order,
+                created_at=now,
+                activated_at=now,
+            )
+        )
+    # ON CONFLICT DO NOTHING: the numbers in service already, this order's included, stay as
+    # they are.
+    PhoneNumber.objects.bulk_create(candidates, ignore_conflicts=True)
+    added = list(
+        PhoneNumber.objects.filter(
+            order=order, e164__in=e164s, activated_at=now, status=Status.ACTIVE
+        )
+    )
+    history.write(
+        added, history.ACTIVATED, f"Ported in by {order.reference}", by=by, order=order, at=now
+    )
+    counts.adjust(order.enterprise_id, {(package.pk, kind, Status.ACTIVE): len(added)})
+    return len(added)
+
+
+@transaction.atomic
+def add_temporary_numbers(*, order, package, quantity, area_code="", by):
+    """Put quantity temporary numbers into package, in service at once, for order (a port
+    still pending): near area_code when the supplier has some there. Returns the numbers."""
+    package = _check_package(package)
+    search = check_search(Search(Kind.TEMPORARY, HOME_COUNTRY, quantity, area_code=area_code))
+    try:
+        offers = supplier().reserve(search, order.reference)
+    except NotEnough:
+        if not area_code:
+            raise
+        offers = supplier().reserve(replace(search, area_code=""), order.reference)
+    now = timezone.now()
+    numbers = PhoneNumber.objects.bulk_create(
+        PhoneNumber(
+            enterprise=package.enterprise,
+            e164=offer.e164,
+            kind=Kind.TEMPORARY,
+            country=HOME_COUNTRY,
+            package=package,
+            status=Status.ACTIVE,
+            area_code=_area_code(offer.e164),
+            city=offer.city,
+            state=offer.state,
+            order=order,
+            created_at=now,
+            activated_at=now,
+        )
+        for offer in offers
+    )
+    history.write(
+        numbers, history.ACTIVATED, f"Temporary, for {order.reference}", by=by, order=order, at=now
+    )
+    counts.adjust(order.enterprise_id, {(package.pk, Kind.TEMPORARY, Status.ACTIVE): len(numbers)})
+    return numbers
+
+
+@transaction.atomic
+def release_temporary_numbers(order, *, by, reason):
+    """Disconnect the temporary numbers order took and give them back to the supplier."""
+    numbers = list(
+        PhoneNumber.objects.select_for_update().filter(
+            order=order, kind=Kind.TEMPORARY, status=Status.ACTIVE
+        )
+    )
+    if not numbers:
+        return []
+    now = timezone.now()
+    PhoneNumber.objects.filter(pk__in=[number.pk for number in numbers]).update(
+        status=Status.DISCONNECTED, disconnected_at=now
+    )
+    supplier().release([number.e164 for number in numbers])
+    history.write(numbers, history.RELEASED, reason, by=by, order=order, at=now)
+    _recount(order, numbers, Status.DISCONNECTED, from_status=Status.ACTIVE)
+    return numbers

@@ -143,7 +143,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # Without Redis, jobs run in the web process once the transaction commits.
 JOBS_INLINE = not REDIS_URL
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}}
-RQ = {"COMMIT_MODE": "on_db_commit"}
+RQ = {"COMMIT_MODE": "on_db_commit", "WORKER_CLASS": "core.worker.Worker"}
 # The queues are linked from Background jobs > Failed jobs, not listed as an app of their own.
 RQ_SHOW_ADMIN_LINK = False
 # Rows an export job writes between two reports of its progress (core/exports.py).
@@ -334,6 +334,11 @@ PORT_CARRIER_GATEWAY = os.environ.get(
 )
 PORT_NUMBERS_MAX = envint("PORT_NUMBERS_MAX", 100_000)
 PORT_NUMBERS_MAX_BYTES = envint("PORT_NUMBERS_MAX_BYTES", 4 * 1024 * 1024)
+# The sandbox carrier's day lasts this many real seconds (86400: real time), so that in the demo
+# a port goes from submission to FOC and completion in minutes.
+PORT_SANDBOX_DAY_SECONDS = envint("PORT_SANDBOX_DAY_SECONDS", 120)
+# The largest LOA or invoice a customer may upload.
+PORT_DOCUMENT_MAX_BYTES = envint("PORT_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 # The port form posts its Port Numbers list with the rest of the form: Django's default limit
 # (2.5 MB) would refuse a long list with a bare error page instead of the form's own message.
 DATA_UPLOAD_MAX_MEMORY_SIZE = PORT_NUMBERS_MAX_BYTES + 1024 * 1024
@@ -346,6 +351,8 @@ LOGGING = {
     "loggers": {
         # Django's default configuration gives "django" its own console handler; one is enough.
         "django": {"handlers": ["console"], "propagate": False},
+        # WeasyPrint tells every step of every PDF it renders at INFO.
+        "weasyprint": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
     },
 }

@@ -20,8 +20,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-import holidays
 from django.core.exceptions import ValidationError
+
+# The US calendar itself, imported with this module: the holidays package would otherwise load
+# it at the first question, in every process (an RQ work horse per job) at 0.3 s each.
+from holidays.countries.united_states import UnitedStates
 
 from . import carriers
 
@@ -38,7 +41,7 @@ HOURS_IN_WORDS = "Ports happen Monday to Friday, 9:00 AM to 5:30 PM Eastern"
 
 @cache
 def _federal_holidays(year):
-    return holidays.US(years=year, categories=("public",))
+    return UnitedStates(years=year, categories=("public",))
 
 
 def _holiday_name(day):

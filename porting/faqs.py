@@ -42,4 +42,35 @@ FAQS = [
         "entries differ from it before you submit.",
         position=40,
     ),
+    Faq(
+        "Porting",
+        "How do I upload the LOA and the invoice?",
+        "After placing your port order, open View Orders > Port Orders and click GO next to "
+        "Upload documents. In the pop-up, click Produce the LOA: it is filled in from your "
+        "order, with the numbers to port attached. Print, sign and upload it, or sign it right "
+        "there with your name and title if you are the person authorized on the account. Upload "
+        "a recent invoice of your current carrier from the same pop-up (PDF, PNG or JPEG). "
+        "Without the signed LOA and the invoice, your batches are not submitted to your current "
+        "carrier.",
+        position=50,
+    ),
+    Faq(
+        "Porting",
+        "My port order was rejected: what now?",
+        "Open the order from View Orders: it lists your current carrier's reasons. Click "
+        "Correct and resubmit, fix the fields the carrier named (each shows its reason) and "
+        "resubmit: the rejected batches go back to the carrier as a supplement. If the carrier "
+        "could not read the LOA, upload a new signed one first.",
+        position=60,
+    ),
+    Faq(
+        "Porting",
+        "What is the FOC date, and can I still cancel?",
+        "The FOC (Firm Order Commitment) date is the day your current carrier commits to "
+        "release the numbers; each batch shows its own on the order's page, and we e-mail you "
+        "3 days and 1 day before it. On that date the numbers go into service in the package "
+        "you chose, with the Caller ID and E911 address you asked for. You can cancel the order "
+        "until 48 hours before a batch's FOC date.",
+        position=70,
+    ),
 ]

@@ -6,6 +6,8 @@ shows beside the same fields. The Port Numbers list is the view's: it is checked
 a PortList when its text changes (checking.py), and the form carries it as port_list.
 """
 
+import copy
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -17,9 +19,10 @@ from trunks.addresses import COUNTRIES, COUNTRY_CHOICES, COUNTRY_NAMES
 from trunks.models import Package
 
 from . import calendar
-from .models import PortKind
+from .models import ACCOUNT_FIELDS, ADDRESS_FIELDS, PortKind
 from .rules import REQUIRED
 from .services import FIELDS
+from .submission import CORRECTABLE
 
 PARTIAL_PORT_HELP = (
     "A partial port moves only some services; a full port moves all your services to us. "
@@ -118,6 +121,20 @@ class PortOrderForm(OptionalServicesForm, OrderForm):
         help_text="Needed when a partial port moves the BTN: the number the services that stay "
         "will be billed to, in E.164.",
     )
+    temporary_numbers = forms.IntegerField(
+        label="Temporary numbers",
+        min_value=0,
+        max_value=100,
+        initial=0,
+        required=False,
+        help_text="New numbers in the same package to use while the port is pending, near the "
+        "first number you port. They are in service as soon as you submit the order.",
+    )
+    keep_temporary_numbers = forms.BooleanField(
+        label="Keep the temporary numbers after the port",
+        required=False,
+        help_text="Otherwise they are released when the port completes.",
+    )
     notes = forms.CharField(
         label="Notes",
         required=False,
@@ -129,32 +146,15 @@ class PortOrderForm(OptionalServicesForm, OrderForm):
         required=False,
     )
 
-    ADDRESS = [
-        "address_number",
-        "address_street",
-        "address_unit",
-        "address_city",
-        "address_state",
-        "address_postal_code",
-        "address_country",
-    ]
-    PORT_INFORMATION = [
-        "current_carrier",
-        "account_holder",
-        "btn",
-        "account_number",
-        "account_pin",
-        "authorized_name",
-        "authorized_title",
-    ]
     SECTIONS = [
         ("Order", ["order_type", "package", "kind", "customer_reference"]),
-        ("Service/Billing Address", ADDRESS),
-        ("Provide Port Information", PORT_INFORMATION),
+        ("Service/Billing Address", ADDRESS_FIELDS),
+        ("Provide Port Information", ACCOUNT_FIELDS),
     ]
     LATER_SECTIONS = [
         ("Requested Port Date/Time", ["requested_at"]),
         ("Partial or Full Port", ["partial", "new_btn"]),
+        ("Temporary Numbers", ["temporary_numbers", "keep_temporary_numbers"]),
         ("Add Optional Services", OptionalServicesForm.SERVICES),
         ("Notes or Special Instructions", ["notes"]),
     ]
@@ -198,6 +198,9 @@ class PortOrderForm(OptionalServicesForm, OrderForm):
             check_e164(value)
         return value
 
+    def clean_temporary_numbers(self):
+        return self.cleaned_data["temporary_numbers"] or 0
+
     def clean_requested_at(self):
         value = self.cleaned_data["requested_at"]
         if not value:
@@ -213,3 +216,38 @@ class PortOrderForm(OptionalServicesForm, OrderForm):
     def values(self):
         """The PortOrder fields as entered (the view sets e911_address to a new one)."""
         return {name: self.cleaned_data[name] for name in FIELDS}
+
+
+class CorrectionForm(forms.Form):
+    """Correct a port order the current carrier rejected: the fields a carrier checks, each
+    named by a rejection saying so beside it."""
+
+    def __init__(self, *args, port_order, rejected, **kwargs):
+        initial = {name: getattr(port_order, name) for name in CORRECTABLE}
+        initial["address_country"] = COUNTRY_NAMES.get(port_order.address_country, "")
+        super().__init__(*args, initial=initial, **kwargs)
+        for name in CORRECTABLE:
+            self.fields[name] = copy.deepcopy(PortOrderForm.base_fields[name])
+            if name in rejected:
+                field = self.fields[name]
+                field.rejected = rejected[name]
+                field.help_text = " ".join(["Rejected:", *rejected[name], field.help_text])
+        self.rejected_fields = [self[name] for name in CORRECTABLE if name in rejected]
+
+    clean_address_country = PortOrderForm.clean_address_country
+    clean_btn = PortOrderForm.clean_btn
+    clean_new_btn = PortOrderForm.clean_new_btn
+    _e164 = PortOrderForm._e164
+
+    def sections(self):
+        return [
+            (legend, [self[name] for name in names if name in self.fields])
+            for legend, names in (
+                ("Service/Billing Address", ADDRESS_FIELDS),
+                ("Provide Port Information", ACCOUNT_FIELDS),
+                ("Partial or Full Port", ["partial", "new_btn"]),
+            )
+        ]
+
+    def error_fields(self):
+        return [field for field in self if field.errors]

@@ -10,6 +10,11 @@ each number checked (PortNumber.problems). A list is made before there is an ord
 still being filled in) and is attached to the order when a draft is saved or the order is
 submitted; lists never attached are deleted by a daily job. On submission the numbers are split
 into PortBatch rows: one per current carrier, at most BATCH_SIZE numbers each.
+
+Once submitted, the order waits for its documents (PortDocument: the LOA, signed, and a recent
+invoice); then each batch goes to its carrier through the carrier gateway (porting.carriers),
+once per version: a rejected batch is corrected and sent again as a supplement (version 1,
+2, ...). Every call to the gateway is kept as a CarrierExchange for staff.
 """
 
 import uuid
@@ -19,11 +24,33 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.badges import badge
 from core.tenancy import tenant_manager
+from orders.models import Order
 from orders.statuses import STATUS_LENGTH, OrderStatus
 
 # The most numbers one batch to a carrier holds.
 BATCH_SIZE = 500
+# The PortOrder fields of the service/billing address, and those of the account the current
+# carrier checks: what the form asks together, and what a rejection names.
+ADDRESS_FIELDS = (
+    "address_number",
+    "address_street",
+    "address_unit",
+    "address_city",
+    "address_state",
+    "address_postal_code",
+    "address_country",
+)
+ACCOUNT_FIELDS = (
+    "current_carrier",
+    "account_holder",
+    "btn",
+    "account_number",
+    "account_pin",
+    "authorized_name",
+    "authorized_title",
+)
 
 
 class PortKind(models.TextChoices):
@@ -165,6 +192,18 @@ class PortOrder(models.Model):
         verbose_name="E911 address",
     )
     notes = models.TextField("Notes or Special Instructions", blank=True)
+    # Temporary numbers to use while the port is pending, released when it completes unless
+    # the customer keeps them.
+    temporary_numbers = models.PositiveSmallIntegerField(
+        "Temporary numbers while the port is pending", default=0
+    )
+    keep_temporary_numbers = models.BooleanField(
+        "Keep the temporary numbers after the port", default=False
+    )
+    # The LOA being produced or signed in the worker: one at a time.
+    loa_job = models.ForeignKey(
+        "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # The customer confirmed the carrier's record is out of date where it differs.
     record_differences_confirmed = models.BooleanField(default=False)
 
@@ -198,6 +237,27 @@ class PortBatch(models.Model):
         max_length=STATUS_LENGTH, choices=OrderStatus, default=OrderStatus.PENDING_DOCUMENTS
     )
     number_count = models.PositiveIntegerField()
+    # 0 for the first request, then 1, 2, ... for each supplement after a rejection. The carrier
+    # knows a request by the batch reference (its PON) and this version.
+    version = models.PositiveSmallIntegerField(default=0)
+    # The version the carrier has acknowledged; behind `version` while one is to be sent.
+    sent_version = models.PositiveSmallIntegerField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    carrier_reference = models.CharField("Carrier's reference", max_length=40, blank=True)
+    # The job sending the current version; when it has failed for good, staff are alerted and
+    # the batch waits for them (Submit to carrier), it is never dropped.
+    submit_job = models.ForeignKey(
+        "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    foc_date = models.DateField("FOC date", null=True, blank=True)
+    # When the carrier first confirmed a FOC date: the porting statistics' days to FOC.
+    foc_confirmed_at = models.DateTimeField("FOC confirmed", null=True, blank=True)
+    # The carrier's reasons for the last rejection: [{"code": ..., "message": ...}].
+    rejection = models.JSONField(default=list, blank=True)
+    rejection_count = models.PositiveSmallIntegerField("Rejections", default=0)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # Days before the FOC date of the last reminder e-mailed (3, then 1).
+    reminded_days_before = models.PositiveSmallIntegerField(null=True, blank=True)
 
     objects = tenant_manager()
 
@@ -207,6 +267,135 @@ class PortBatch(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["port_order", "sequence"], name="port_batch_sequence"),
         ]
+        indexes = [
+            # What the carrier poll and the sweep read: the batches still with a carrier.
+            models.Index(
+                fields=["status", "id"],
+                condition=Q(status__in=["submitted", "foc_confirmed"]),
+                name="port_batch_with_carrier",
+            ),
+        ]
 
     def __str__(self):
         return self.reference
+
+    @property
+    def awaits_sending(self):
+        return self.status == OrderStatus.SUBMITTED and self.sent_version != self.version
+
+    @property
+    def status_tone(self):
+        return Order.STATUS_TONES.get(self.status, "")
+
+    @property
+    def status_badge(self):
+        return badge(self.get_status_display(), self.status_tone)
+
+
+def document_path(document, filename):
+    # The stored name says nothing of the customer's file name, which is kept apart.
+    return (
+        f"port-documents/{document.enterprise_id}/{document.port_order_id}/"
+        f"{document.public_id}{document.EXTENSIONS[document.content_type]}"
+    )
+
+
+class PortDocument(models.Model):
+    """A document of a port order: the LOA produced to sign, the signed LOA, an invoice.
+
+    Stored privately (the default storage, never served as is): only the enterprise's users
+    and staff download it, through the order's page.
+    """
+
+    class Kind(models.TextChoices):
+        LOA_TO_SIGN = "loa_to_sign", "LOA to sign"
+        LOA = "loa", "Signed LOA"
+        INVOICE = "invoice", "Invoice"
+
+    EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    enterprise = models.ForeignKey(
+        "accounts.Enterprise", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    port_order = models.ForeignKey(PortOrder, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=12, choices=Kind)
+    file = models.FileField(upload_to=document_path, max_length=200)
+    name = models.CharField("File name", max_length=120)  # as the customer's file was called
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    # An LOA signed in the browser: who signed, when, from where.
+    signed_name = models.CharField(max_length=80, blank=True)
+    signed_title = models.CharField(max_length=80, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = tenant_manager()
+
+    class Meta:
+        ordering = ["port_order", "uploaded_at", "id"]
+        indexes = [models.Index(fields=["port_order", "kind", "uploaded_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.name}"
+
+
+class CarrierExchange(models.Model):
+    """One call to the carrier gateway about a batch, and its answer, as staff see it."""
+
+    class Call(models.TextChoices):
+        SUBMIT = "submit", "Submit"
+        FIND = "find", "Find request"
+        STATUS = "status", "Status"
+        CANCEL = "cancel", "Cancel"
+
+    enterprise = models.ForeignKey(
+        "accounts.Enterprise", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    batch = models.ForeignKey(PortBatch, on_delete=models.CASCADE, related_name="exchanges")
+    at = models.DateTimeField(default=timezone.now)
+    call = models.CharField(max_length=10, choices=Call)
+    version = models.PositiveSmallIntegerField(default=0)
+    ok = models.BooleanField(default=True)
+    # The answer in words ("FOC 2026-12-10", "rejected: BTN mismatch", "timeout").
+    summary = models.CharField(max_length=300)
+    answer = models.JSONField(default=dict, blank=True)
+
+    objects = tenant_manager()
+
+    class Meta:
+        ordering = ["batch", "at", "id"]
+        indexes = [models.Index(fields=["batch", "at"])]
+
+    def __str__(self):
+        return f"{self.get_call_display()} {self.batch}: {self.summary}"
+
+
+class SandboxPortRequest(models.Model):
+    """The sandbox carrier's own memory of the requests it received (porting.carriers.sandbox).
+
+    It stands for the carrier's system, not for the portal's: no enterprise, and written as
+    the carrier would, at once (outside the portal's transaction). One row per request
+    received, so a request sent twice shows as two rows.
+    """
+
+    pon = models.CharField("PON", max_length=20)
+    version = models.PositiveSmallIntegerField()
+    received_at = models.DateTimeField(default=timezone.now)
+    carrier_reference = models.CharField(max_length=40)
+    numbers = models.PositiveIntegerField()
+    rejected = models.JSONField(default=list, blank=True)  # [{"code", "message"}]
+    foc_date = models.DateField(null=True, blank=True)
+    completes_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["pon", "version"])]
+
+    def __str__(self):
+        return f"{self.pon} v{self.version}"

@@ -1,52 +1,37 @@
 """Port orders as one kind of order: their lifecycle, View Orders tab, description and page part.
 
-This issue's part of the lifecycle: a port order is a Draft until submitted, then Pending
-Documents until its LOA and invoice are uploaded. The customer cancels it until then; a draft
-left for 30 days is cancelled by the portal (services.expire_drafts); carrier staff may reject
-a port order that cannot be carried out.
+A port order is a Draft until submitted, then Pending Documents until its LOA and invoice are
+uploaded; then each batch goes its own way with its carrier (BATCH_LIFECYCLE) and the order's
+status is rolled up from its batches' (orders.lifecycle.roll_up).
 """
 
+import html
 from urllib.parse import urlencode
 
 import django_filters
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from core.exports import choice_label_sql
 from core.phones import display_phone
-from core.tables import Column, DataTable
-from orders.kinds import OrderKind
-from orders.lifecycle import Lifecycle
+from core.tables import Column, DataTable, row_url
+from orders.kinds import EventType, OrderKind
 from orders.models import Order
 from orders.tables import OrderFilter, order_columns
+from phone_numbers.models import Kind, PhoneNumber
 
 from .calendar import EASTERN
 from .carriers import LineType
+from .documents import OPEN_TO_DOCUMENTS
+from .lifecycle import PORT_LIFECYCLE
 from .models import PortKind, PortNumber, PortOrder
-from .permissions import PLACE_PORTS, VIEW_PORTS
+from .permissions import PLACE_PORTS, UPLOAD_PORT_DOCUMENTS, VIEW_PORTS
 from .services import KIND
+from .submission import on_order_status_changed, order_move_refusal
 
 Status = Order.Status
 # The most numbers an order's page lists; the rest are in the order's batches.
 SHOWN_NUMBERS = 100
-
-PORT_LIFECYCLE = Lifecycle(
-    statuses=(Status.DRAFT, Status.PENDING_DOCUMENTS, Status.REJECTED, Status.CANCELLED),
-    customer_moves={
-        Status.PENDING_DOCUMENTS: {Status.DRAFT},
-        Status.CANCELLED: {Status.DRAFT, Status.PENDING_DOCUMENTS},
-    },
-    staff_moves={
-        Status.REJECTED: {Status.PENDING_DOCUMENTS},
-        Status.CANCELLED: {Status.DRAFT, Status.PENDING_DOCUMENTS},
-    },
-    system_moves={Status.CANCELLED: {Status.DRAFT}},
-    initial=Status.DRAFT,
-    also_placed_as=frozenset({Status.PENDING_DOCUMENTS}),
-    cancelling=(
-        "Nothing has been sent to your current carrier yet. Once cancelled, the order cannot "
-        "be reopened: place a new port order instead."
-    ),
-)
 
 
 class PortOrderFilter(OrderFilter):
@@ -67,36 +52,59 @@ def _number_count(order):
     return port_list.total if port_list else 0
 
 
+_documents_url = row_url("porting:documents")
+
+
+def _documents_cell(order, viewer):
+    """GO to the Upload documents pop-up, while the order takes documents and the viewer may
+    upload them."""
+    if order.status not in OPEN_TO_DOCUMENTS or not viewer.has_perm(UPLOAD_PORT_DOCUMENTS):
+        return "—"
+    label = "Upload documents" if order.status == Status.PENDING_DOCUMENTS else "Documents"
+    url = html.escape(_documents_url(order))
+    reference = html.escape(order.reference)
+    return mark_safe(  # noqa: S308 - escaped parts
+        f'<span class="row">{label} <a class="button button--small" href="{url}"'
+        f' hx-get="{url}" hx-target="#modal" aria-label="{label} for {reference}">GO</a></span>'
+    )
+
+
 class PortOrderTable(DataTable):
     name = "port-orders"
     permission = VIEW_PORTS
     filterset_class = PortOrderFilter
     default_sort = "-placed"
     # Sorted by the indexes (enterprise, kind, [status,] -placed_at, -id) of Order.
-    columns = order_columns(
-        Column(
-            "kind",
-            "Kind",
-            value=lambda o: o.port.get_kind_display(),
-            export=choice_label_sql("port__kind", PortKind.choices),
+    columns = [
+        *order_columns(
+            Column(
+                "kind",
+                "Kind",
+                value=lambda o: o.port.get_kind_display(),
+                export=choice_label_sql("port__kind", PortKind.choices),
+            ),
+            Column("numbers", "Numbers", value=_number_count, export="port__port_list__total"),
+            Column(
+                "package",
+                "Package",
+                value=lambda o: o.port.package.name,
+                export="port__package__name",
+            ),
+            Column(
+                "carrier",
+                "Current carrier",
+                value=lambda o: o.port.current_carrier,
+                export="port__current_carrier",
+            ),
+            Column(
+                "requested",
+                "Requested port date",
+                value=lambda o: o.port.requested_at,
+                export="port__requested_at",
+            ),
         ),
-        Column("numbers", "Numbers", value=_number_count, export="port__port_list__total"),
-        Column(
-            "package", "Package", value=lambda o: o.port.package.name, export="port__package__name"
-        ),
-        Column(
-            "carrier",
-            "Current carrier",
-            value=lambda o: o.port.current_carrier,
-            export="port__current_carrier",
-        ),
-        Column(
-            "requested",
-            "Requested port date",
-            value=lambda o: o.port.requested_at,
-            export="port__requested_at",
-        ),
-    )
+        Column("documents", "Documents", html=_documents_cell, export=False),
+    ]
 
     def get_queryset(self):
         return Order.objects.filter(kind=KIND).select_related(
@@ -147,6 +155,8 @@ def detail(order):
             for number in numbers
         ],
         "batches": port.batches.all(),
+        "rejected_batches": port.batches.filter(status=Status.REJECTED),
+        "temporary_numbers": PhoneNumber.objects.filter(order=order, kind=Kind.TEMPORARY)[:20],
         "btn": display_phone(port.btn) if port.btn.startswith("+") else port.btn,
         "edit_url": reverse("porting:edit", args=[order.public_id])
         if order.status == Status.DRAFT
@@ -203,6 +213,22 @@ PORT_ORDERS = OrderKind(
     detail=detail,
     facts=facts,
     lifecycle=PORT_LIFECYCLE,
+    move_refusal=order_move_refusal,
+    on_status_changed=on_order_status_changed,
+    events=(
+        EventType("loa_produced", "LOA produced"),
+        EventType("loa_signed", "LOA signed"),
+        EventType("loa_uploaded", "LOA uploaded"),
+        EventType("invoice_uploaded", "Invoice uploaded"),
+        EventType("batch_sent", "Sent to the current carrier"),
+        EventType("batch_foc", "FOC confirmed"),
+        EventType("batch_rejected", "Rejected by the current carrier"),
+        EventType("batch_resubmitted", "Corrected and resubmitted"),
+        EventType("batch_completed", "Ported"),
+        EventType("batch_cancelled", "Batch cancelled"),
+        EventType("foc_reminder", "FOC reminder", email=True),
+        EventType("temporary_numbers", "Temporary numbers"),
+    ),
     order_again_url=order_again_url,
     order=30,
 )

@@ -14,6 +14,7 @@ from trunks.addresses import COUNTRY_NAMES, check_location
 
 from . import calendar, checking
 from .carriers import gateway
+from .models import ADDRESS_FIELDS
 
 # What must be filled in to submit; a draft may leave any of it empty.
 REQUIRED = {
@@ -161,6 +162,12 @@ def record_differences(values):
     record = gateway().customer_record(btn) if btn else None
     if record is None:
         return {}
+    return differences_from(values, record)
+
+
+def differences_from(values, record):
+    """{field: message} where the port order's values differ from the CustomerRecord: what the
+    carrier compares, as it compares it (case, punctuation and street abbreviations aside)."""
     differences = {}
     if _company(values.get("account_holder")) != _company(record.account_holder):
         differences["account_holder"] = (
@@ -170,7 +177,7 @@ def record_differences(values):
         differences["account_number"] = (
             f"The current carrier's record has the account number {record.account_number}."
         )
-    entered = {name.removeprefix("address_"): values.get(name, "") for name in _ADDRESS}
+    entered = {name.removeprefix("address_"): values.get(name, "") for name in ADDRESS_FIELDS}
     for part, label in (
         ("number", "house number"),
         ("street", "street"),
@@ -187,16 +194,6 @@ def record_differences(values):
                 else f"The current carrier's record has no {label}."
             )
     return differences
-
-
-_ADDRESS = (
-    "address_number",
-    "address_street",
-    "address_unit",
-    "address_city",
-    "address_state",
-    "address_postal_code",
-)
 
 
 def _plain(value):

@@ -18,12 +18,24 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from core.actors import PORTAL
+from core.phones import display_phone
 from core.tenancy import enterprise_scope
 from orders import services as order_services
 from orders.models import Order
 from orders.services import place_order
+from phone_numbers.models import Kind, PhoneNumber
+from phone_numbers.ordering import add_temporary_numbers
 
-from .models import BATCH_SIZE, PortBatch, PortList, PortNumber, PortOrder
+from .models import (
+    ACCOUNT_FIELDS,
+    ADDRESS_FIELDS,
+    BATCH_SIZE,
+    PortBatch,
+    PortKind,
+    PortList,
+    PortNumber,
+    PortOrder,
+)
 from .rules import check_submission
 
 KIND = "port"
@@ -34,26 +46,16 @@ Status = Order.Status
 
 # The PortOrder fields the form fills in.
 FIELDS = (
-    "address_number",
-    "address_street",
-    "address_unit",
-    "address_city",
-    "address_state",
-    "address_postal_code",
-    "address_country",
-    "current_carrier",
-    "account_holder",
-    "btn",
-    "account_number",
-    "account_pin",
-    "authorized_name",
-    "authorized_title",
+    *ADDRESS_FIELDS,
+    *ACCOUNT_FIELDS,
     "requested_at",
     "partial",
     "new_btn",
     "cnam",
     "e911_address",
     "notes",
+    "temporary_numbers",
+    "keep_temporary_numbers",
     "record_differences_confirmed",
 )
 
@@ -141,7 +143,30 @@ def submit(
             order, Status.PENDING_DOCUMENTS, by=by, ip_address=ip_address, notify=notify
         )
     _make_batches(port_order)
+    _add_temporary_numbers(order, port_order, by=by)
     return order
+
+
+def _add_temporary_numbers(order, port_order, *, by):
+    """The temporary numbers the order asks for, near the first number it ports; once."""
+    quantity = port_order.temporary_numbers
+    if not quantity or PhoneNumber.objects.filter(order=order, kind=Kind.TEMPORARY).exists():
+        return
+    first = PortNumber.objects.filter(port_list=port_order.port_list).values_list("e164", flat=True)
+    first = first.first() or ""
+    area_code = first[2:5] if port_order.kind == PortKind.US_DOMESTIC and first[:2] == "+1" else ""
+    numbers = add_temporary_numbers(
+        order=order, package=port_order.package, quantity=quantity, area_code=area_code, by=by
+    )
+    listed = ", ".join(display_phone(number.e164) for number in numbers[:10])
+    more = f" and {len(numbers) - 10} more" if len(numbers) > 10 else ""
+    keep = "kept" if port_order.keep_temporary_numbers else "released"
+    order_services.note_event(
+        order,
+        "temporary_numbers",
+        by=by,
+        message=f"In service until the port completes, then {keep}: {listed}{more}",
+    )
 
 
 def _locked_draft(order, *, submitted_is_done=False):

@@ -9,6 +9,8 @@ form posts all of it, so nothing typed is lost, whether or not JavaScript runs:
 - Save Draft: the order is kept as a Draft, to be resumed from its page (/porting/<id>/edit/);
 - Submit Order: the order is placed, Pending Documents.
 
+A rejected order is corrected and sent back to the carrier from /porting/<id>/resubmit/.
+
 The list is checked again only when its text or the number type changed (PortList.digest).
 Review Numbers (/porting/lists/<id>/review/) pages through the numbers with errors, with a
 .txt download of them.
@@ -35,8 +37,8 @@ from phone_numbers.e911 import add_address
 from phone_numbers.order_types import order_type_field, other_type_url, package_of
 from trunks.addresses import COUNTRY_NAMES
 
-from . import checking, services
-from .forms import PortOrderForm
+from . import checking, services, submission
+from .forms import CorrectionForm, PortOrderForm
 from .models import BATCH_SIZE, PortKind, PortList
 from .permissions import PLACE_PORTS
 
@@ -305,8 +307,49 @@ def _chunks(lines, size=1000):
         yield "".join(chunk).encode()
 
 
+@enterprise_permission_required(PLACE_PORTS)
+def resubmit(request, public_id):
+    """Correct a rejected port order and send its rejected batches back (a supplement)."""
+    order = get_for_member(
+        request,
+        Order.objects.filter(kind=services.KIND).select_related("port"),
+        permission=PLACE_PORTS,
+        public_id=public_id,
+    )
+    if order.status != Status.REJECTED:
+        messages.info(request, f"Order {order.reference} is not rejected: there is nothing to fix.")
+        return redirect("orders:order_detail", order.public_id)
+    port = order.port
+    rejected = submission.rejected_fields(port)
+    form = CorrectionForm(request.POST or None, port_order=port, rejected=rejected)
+    if request.method == "POST" and form.is_valid():
+        try:
+            submission.resubmit(
+                order, form.cleaned_data, by=request.user, ip_address=client_ip(request)
+            )
+        except ValidationError as refusal:
+            form.add_error(None, refusal)
+        else:
+            messages.success(
+                request,
+                f"Order {order.reference} was corrected and sent back to the current carrier.",
+            )
+            return redirect("orders:order_detail", order.public_id)
+    return render(
+        request,
+        "porting/resubmit.html",
+        {
+            "order": order,
+            "form": form,
+            "batches": port.batches.filter(status=Status.REJECTED),
+            "other_reasons": rejected.get("", []),
+        },
+    )
+
+
 urlpatterns = [
     path("porting/add/", add, name="add"),
+    path("porting/<uuid:public_id>/resubmit/", resubmit, name="resubmit"),
     path("porting/<uuid:public_id>/edit/", edit, name="edit"),
     path("porting/lists/<uuid:public_id>/review/", review, name="review"),
     path("porting/lists/<uuid:public_id>/errors.txt", review_download, name="review_download"),

@@ -2,8 +2,6 @@
 
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
@@ -11,7 +9,6 @@ from datetime import timedelta
 import django_rq
 import django_rq.settings
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +19,7 @@ from core import schedule
 from core.jobs import recover_jobs, retry_policy, run_job, start_job
 from core.models import Job
 from tests.scopes import as_a_server
+from tests.workers import start_worker, wait_for
 
 STAFF = ["ops@carrier.test"]
 # The tenant, as core knows it: what a Job belongs to.
@@ -292,41 +290,13 @@ def test_a_job_whose_worker_died_on_its_last_attempt_fails_and_alerts_staff(ente
     assert "Enterprise: Acme Telecom (ACC000001)" in alert.body
 
 
-def _worker_environment():
-    database = settings.DATABASES["default"]
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings_test",
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
-            f"{database['PORT']}/{database['NAME']}"
-        ),
-        "REDIS_URL": settings.RQ_QUEUES["default"]["URL"],
-        "PYTEST_XDIST_WORKER": "",
-    }
-
-
-def _wait_for(condition, seconds=60):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "the worker did not get there in time"
-        time.sleep(0.2)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_job_whose_worker_was_killed_mid_run_is_run_again_once(enterprise, queue, run_jobs):
     job = start_job(hangs_the_first_time, title="Submitting", permission="", enterprise=enterprise)
     first_queue_job = job.queue_job_id
-    worker = subprocess.Popen(
-        [sys.executable, "manage.py", "rqworker", "default", "--burst"],
-        cwd=settings.BASE_DIR,
-        env=_worker_environment(),
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    worker = start_worker()
     try:
-        _wait_for(lambda: Enterprise.objects.get(pk=enterprise.pk).name.startswith("Attempt 1"))
+        wait_for(lambda: Enterprise.objects.get(pk=enterprise.pk).name.startswith("Attempt 1"))
         work_horse = int(Enterprise.objects.get(pk=enterprise.pk).name.split()[-1])
         os.kill(work_horse, signal.SIGKILL)
     finally:

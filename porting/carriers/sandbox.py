@@ -56,20 +56,56 @@ Customer Service Records (customer_record), by BTN; any other BTN has none (None
 Earliest port date (earliest_port_date): the 3rd business day after today (US Domestic and
 International), the 5th for Toll-Free; weekends and US federal holidays are not business days
 (porting.calendar). Ordered on Monday, a US Domestic port may happen on Thursday.
+
+Port requests (submit, find, status, cancel)
+- Every request received is kept (SandboxPortRequest, one row each, written at once as the
+  carrier's own system would, whatever the portal's transaction does). A PON and version
+  received before is kept again and answered as the first time: a test sees a request sent
+  twice as two rows.
+- The request is checked against the Customer Service Record of its BTN (the table above):
+    no record for the BTN                                     btn_mismatch
+    account holder, account number or address differs         account_holder_mismatch,
+      (as the port form's own pre-check compares them)        account_number_mismatch,
+                                                              address_mismatch
+    wireless numbers, and the PIN is not the record's         pin_invalid (Northwind's BTN is
+      (a record without a PIN takes any non-empty PIN)         wireless, its PIN 4821)
+    a partial port that ports the BTN without a new BTN       btn_ported_partial
+- Time: the sandbox's day lasts settings.PORT_SANDBOX_DAY_SECONDS real seconds (86400 for real
+  time; 120 by default, so the demo moves in minutes). Two sandbox hours after receiving a
+  request it answers: REJECTED with the reasons above, or FOC with the FOC date: the requested
+  date (Eastern), or the earliest port date counted from the day it received the request if
+  that is later. The request completes on the FOC date, at the requested time of day (9:00 AM
+  Eastern when none was asked). Until its answer a request is RECEIVED.
+- cancel: a request not completed yet is CANCELLED; a completed one stays COMPLETED.
+- The carrier's reference of a request is "SBX-" and the first 8 hex digits of the SHA-256 of
+  its PON and version.
 """
 
+import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from functools import cache
 
+from django.conf import settings
+from django.utils import timezone
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 from phonenumbers.geodata import GEOCODE_DATA
 
 from phone_numbers.supply import toll_free_area_codes
 
 from .. import calendar
-from ..models import PortKind, PortNumber
-from . import CustomerRecord, LineType, Portability
+from ..models import PortKind, PortNumber, SandboxPortRequest
+from ..rules import differences_from
+from . import (
+    REJECTION_REASONS,
+    CarrierAnswer,
+    CustomerRecord,
+    LineType,
+    Portability,
+    PortRequest,
+    Rejection,
+    RequestState,
+)
 
 UNREADABLE = "not a number the carrier knows"
 NOT_PORTABLE = {
@@ -134,6 +170,7 @@ CUSTOMER_RECORDS = {
             btn="+13122630170",
             account_holder="Northwind Voice LLC",
             account_number="7720-0931",
+            pin="4821",
             address={
                 "number": "233",
                 "street": "S Wacker Dr",
@@ -212,6 +249,120 @@ class SandboxGateway:
     def earliest_port_date(self, kind: str, today: date) -> date:
         days = BUSINESS_DAYS_AHEAD.get(kind, DEFAULT_BUSINESS_DAYS_AHEAD)
         return calendar.add_business_days(today, days)
+
+    def submit(self, request: PortRequest) -> CarrierAnswer:
+        first = self._received(request.pon, request.version)
+        received_at = first.received_at if first else timezone.now()
+        rejections = _rejections(request, self.customer_record(request.btn))
+        foc_date = completes_at = None
+        if not rejections:
+            foc_date, completes_at = self._foc(request, received_at)
+        kept = SandboxPortRequest.objects.create(
+            pon=request.pon,
+            version=request.version,
+            received_at=received_at,
+            carrier_reference=_reference(request.pon, request.version),
+            numbers=len(request.numbers),
+            rejected=[{"code": r.code, "message": r.message} for r in rejections],
+            foc_date=foc_date,
+            completes_at=completes_at,
+        )
+        return CarrierAnswer(
+            request.pon, request.version, RequestState.RECEIVED, kept.carrier_reference
+        )
+
+    def find(self, pon: str, version: int) -> CarrierAnswer | None:
+        if self._received(pon, version) is None:
+            return None
+        return CarrierAnswer(pon, version, RequestState.RECEIVED, _reference(pon, version))
+
+    def status(self, pon: str, version: int) -> CarrierAnswer:
+        kept = self._received(pon, version)
+        if kept is None:
+            return CarrierAnswer(
+                pon,
+                version,
+                RequestState.REJECTED,
+                rejections=(Rejection("other", "Unknown PON."),),
+            )
+        now = timezone.now()
+        answer = {"pon": pon, "version": version, "carrier_reference": kept.carrier_reference}
+        if kept.cancelled_at:
+            return CarrierAnswer(state=RequestState.CANCELLED, **answer)
+        if now < kept.received_at + _sandbox_time(timedelta(hours=2)):
+            return CarrierAnswer(state=RequestState.RECEIVED, **answer)
+        if kept.rejected:
+            rejections = tuple(Rejection(r["code"], r["message"]) for r in kept.rejected)
+            return CarrierAnswer(state=RequestState.REJECTED, rejections=rejections, **answer)
+        if now < kept.completes_at:
+            return CarrierAnswer(state=RequestState.FOC, foc_date=kept.foc_date, **answer)
+        return CarrierAnswer(state=RequestState.COMPLETED, foc_date=kept.foc_date, **answer)
+
+    def cancel(self, pon: str, version: int) -> CarrierAnswer:
+        answer = self.status(pon, version)
+        if answer.state in (RequestState.COMPLETED, RequestState.CANCELLED):
+            return answer
+        SandboxPortRequest.objects.filter(pon=pon, version=version).update(
+            cancelled_at=timezone.now()
+        )
+        return self.status(pon, version)
+
+    def _received(self, pon, version):
+        return (
+            SandboxPortRequest.objects.filter(pon=pon, version=version)
+            .order_by("received_at", "id")
+            .first()
+        )
+
+    def _foc(self, request, received_at):
+        """The FOC date, and the real time the request completes on it."""
+        requested = request.requested_at.astimezone(calendar.EASTERN)
+        earliest = self.earliest_port_date(
+            request.kind, received_at.astimezone(calendar.EASTERN).date()
+        )
+        foc_date = max(requested.date(), earliest)
+        at = requested.time() if foc_date == requested.date() else time(9)
+        completes = datetime.combine(foc_date, at, tzinfo=calendar.EASTERN)
+        return foc_date, received_at + _sandbox_time(max(completes - received_at, timedelta(0)))
+
+
+def _sandbox_time(duration):
+    """The real time a sandbox duration takes."""
+    return duration * settings.PORT_SANDBOX_DAY_SECONDS / 86400
+
+
+def _reference(pon, version):
+    return "SBX-" + hashlib.sha256(f"{pon}/{version}".encode()).hexdigest()[:8].upper()
+
+
+def _rejections(request, record):
+    if record is None:
+        return [_rejection("btn_mismatch")]
+    values = {
+        "account_holder": request.account_holder,
+        "account_number": request.account_number,
+        **{f"address_{part}": value for part, value in request.address.items()},
+    }
+    differences = differences_from(values, record)
+    rejections = []
+    if "account_holder" in differences:
+        rejections.append(_rejection("account_holder_mismatch", differences["account_holder"]))
+    if "account_number" in differences:
+        rejections.append(_rejection("account_number_mismatch", differences["account_number"]))
+    address = [message for name, message in differences.items() if name.startswith("address_")]
+    if address:
+        rejections.append(_rejection("address_mismatch", " ".join(address)))
+    pin = request.account_pin.strip()
+    if request.has_wireless and (not pin or (record.pin and pin != record.pin)):
+        rejections.append(_rejection("pin_invalid"))
+    if request.partial and request.btn in request.numbers and not request.new_btn:
+        rejections.append(_rejection("btn_ported_partial"))
+    return rejections
+
+
+def _rejection(code, detail=""):
+    message = REJECTION_REASONS[code][0]
+    return Rejection(code, f"{message} {detail}".strip())
 
 
 def _place(prefix):

@@ -3,8 +3,8 @@
 from django.utils import timezone
 
 from phone_numbers.tests.inventory_factories import package_of
-from porting import calendar, checking, services
-from porting.models import PortKind
+from porting import calendar, checking, documents, services, submission
+from porting.models import PortDocument, PortKind
 
 # The account the sandbox carrier holds a Customer Service Record for (+12122671400).
 ACME_ACCOUNT = {
@@ -55,3 +55,21 @@ def submitted_order(user, entries=None, package_name="Port Usage", **values):
         reference="PORT-1",
         notify=False,
     )
+
+
+def add_document(order, kind, user=None, content=b"%PDF-1.4\n%%EOF\n"):
+    """A document of the order, stored as an upload stores it; then what adding it triggers."""
+    port_order = order.port
+    document = documents.store(
+        port_order, kind, content, name=f"{kind}.pdf", content_type="application/pdf", by=user
+    )
+    submission.documents_added(port_order, by=user)
+    return document
+
+
+def with_documents(order, user=None):
+    """The order with its signed LOA and invoice: its batches are sent to the carriers."""
+    add_document(order, PortDocument.Kind.LOA, user)
+    add_document(order, PortDocument.Kind.INVOICE, user)
+    order.refresh_from_db()
+    return order

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from orders.models import Order
+from phone_numbers.models import PhoneNumber
 from porting import services
 from porting.models import BATCH_SIZE, PortBatch, PortList, PortNumber, PortOrder
 from tests.scopes import as_a_server
@@ -89,16 +90,33 @@ def test_lists_no_order_took_are_deleted_in_one_statement(acme_scope, admin_user
     assert not PortNumber.objects.filter(port_list_id=unused.pk).exists()
 
 
-def test_the_demo_has_a_draft_one_with_errors_and_one_submitted(db):
+def test_the_demo_has_port_orders_in_every_state(db):
     call_command("demo_data", stdout=None)
     with scopes_disabled():
         orders = Order.objects.filter(kind="port")
         assert sorted(orders.values_list("status", flat=True)) == [
+            "cancelled",
+            "completed",
             "draft",
             "draft",
+            "foc_confirmed",
             "pending_documents",
+            "rejected",
+            "submitted",
         ]
         with_errors = PortOrder.objects.filter(port_list__error_count__gt=0)
         assert with_errors.get().order.status == "draft"
-        submitted = PortOrder.objects.get(order__status="pending_documents")
-        assert submitted.batches.count() == 2
+        pending = PortOrder.objects.get(order__status="pending_documents")
+        assert pending.batches.count() == 2
+        assert list(pending.documents.values_list("kind", flat=True)) == ["loa_to_sign"]
+        rejected = PortBatch.objects.get(port_order__order__status="rejected")
+        assert [reason["code"] for reason in rejected.rejection] == [
+            "account_number_mismatch",
+            "address_mismatch",
+        ]
+        completed = Order.objects.get(kind="port", status="completed")
+        assert PhoneNumber.objects.filter(order=completed, status="active").count() == 3
+        submitted = Order.objects.get(kind="port", status="submitted")
+        assert PhoneNumber.objects.filter(order=submitted, kind="temporary").count() == 2
+        call_command("demo_data", stdout=None)  # again: nothing is added twice
+        assert orders.count() == 8

@@ -72,8 +72,6 @@ def test_each_app_brings_the_faqs_of_what_it_builds(general_client):
 
 NOT_BUILT = [
     "Get New Number",
-    "Letter of Agency",
-    "LOA",
     "payment",
     "new numbers",
 ]
