@@ -47,17 +47,9 @@ def sending_failed(batch):
     return batch.awaits_sending and job is not None and job.status == Job.Status.FAILED
 
 
-def _may_send(batch):
-    """What submission.staff_send sends: a batch still waiting for its documents (which came
-    another way), or one to send again that nothing is sending now."""
-    if batch.status == Status.PENDING_DOCUMENTS:
-        return BATCH_LIFECYCLE.allows(STAFF, batch.status, Status.SUBMITTED)
-    return batch.awaits_sending and (batch.submit_job is None or batch.submit_job.is_finished)
-
-
-def _offered(batch, move):
+def _offered(batch, request, move):
     if move == "send":
-        return _may_send(batch)
+        return submission.send_refusal(batch, by=request.user) is None
     return BATCH_LIFECYCLE.allows(STAFF, batch.status, MOVES[move][0])
 
 
@@ -398,7 +390,7 @@ class PortBatchAdmin(admin.ModelAdmin):
             buttons = [
                 (label, reverse("admin:porting_portbatch_move", args=[batch.pk, move]))
                 for move, (_status, label) in MOVES.items()
-                if _offered(batch, move)
+                if _offered(batch, request, move)
             ]
         extra_context = {
             **(extra_context or {}),

@@ -22,12 +22,12 @@ from phone_numbers.models import Kind, PhoneNumber
 
 from .calendar import EASTERN
 from .carriers import LineType
-from .documents import OPEN_TO_DOCUMENTS
+from .documents import OPEN_TO_DOCUMENTS, refusal
 from .lifecycle import PORT_LIFECYCLE
 from .models import PortKind, PortNumber, PortOrder
 from .permissions import PLACE_PORTS, UPLOAD_PORT_DOCUMENTS, VIEW_PORTS
 from .services import KIND
-from .submission import on_order_status_changed, order_move_refusal
+from .submission import missing_documents, on_order_status_changed, order_move_refusal
 
 Status = Order.Status
 # The most numbers an order's page lists; the rest are in the order's batches.
@@ -156,6 +156,9 @@ def detail(order):
         ],
         "batches": port.batches.all(),
         "rejected_batches": port.batches.filter(status=Status.REJECTED),
+        "documents": port.documents.select_related("uploaded_by"),
+        "documents_open": refusal(order) is None,
+        "documents_needed": missing_documents(port),
         "temporary_numbers": PhoneNumber.objects.filter(order=order, kind=Kind.TEMPORARY)[:20],
         "btn": display_phone(port.btn) if port.btn.startswith("+") else port.btn,
         "edit_url": reverse("porting:edit", args=[order.public_id])

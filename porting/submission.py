@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from core.actors import PORTAL, as_actor
+from core.actors import CUSTOMER, PORTAL, as_actor
 from core.jobs import retry_policy, start_job
 from core.models import Job
 from core.tenancy import enterprise_scope
@@ -162,11 +162,11 @@ def send_batch(job, batch_id, version):
             batch.carrier_reference = answer.carrier_reference
             batch.save(update_fields=["sent_version", "sent_at", "carrier_reference"])
             supplement = f"supplement {version} " if version else ""
-            order_services.note_event(
+            _note(
                 order,
+                batch,
                 "batch_sent",
                 by=PORTAL,
-                part=f"Batch {batch.reference}",
                 message=(
                     f"Sent {supplement}to {batch.carrier}: {batch.number_count:,} numbers"
                     + (
@@ -296,6 +296,18 @@ def _locked(batch, order=None):
     )
 
 
+def _note(order, batch, event_type, *, by, message, ip_address=None):
+    """An event of the batch on its order's timeline."""
+    order_services.note_event(
+        order,
+        event_type,
+        by=by,
+        ip_address=ip_address,
+        part=f"Batch {batch.reference}",
+        message=message,
+    )
+
+
 def _roll_up(order, note="", notify=True):
     statuses = list(
         PortBatch.objects.filter(port_order__order=order).values_list("status", flat=True)
@@ -319,11 +331,11 @@ def set_foc(batch, foc_date, *, by, order=None, notify=True):
     batch.foc_confirmed_at = batch.foc_confirmed_at or timezone.now()
     batch.reminded_days_before = None
     batch.save(update_fields=["foc_date", "foc_confirmed_at", "reminded_days_before"])
-    order_services.note_event(
+    _note(
         order,
+        batch,
         "batch_foc",
         by=by,
-        part=f"Batch {batch.reference}",
         message=f"{'FOC date moved to' if changed_date else 'FOC date'} {foc_date:%Y-%m-%d}",
     )
     _roll_up(order, note=_foc_dates(order), notify=notify)
@@ -358,9 +370,7 @@ def reject(batch, reasons, *, by, order=None, notify=True):
     batch.foc_date = None
     batch.save(update_fields=["rejection", "rejection_count", "foc_date"])
     words = " ".join(reason["message"] for reason in rejection)
-    order_services.note_event(
-        order, "batch_rejected", by=by, part=f"Batch {batch.reference}", message=words
-    )
+    _note(order, batch, "batch_rejected", by=by, message=words)
     _roll_up(
         order,
         note=f"Batch {batch.reference}: {words} Correct the order and resubmit it.",
@@ -389,11 +399,11 @@ def complete(batch, *, by, order=None, notify=True):
         e911_address=port_order.e911_address,
         by=by,
     )
-    order_services.note_event(
+    _note(
         order,
+        batch,
         "batch_completed",
         by=by,
-        part=f"Batch {batch.reference}",
         message=f"{added:,} numbers ported into {port_order.package.name}",
     )
     _roll_up(order, notify=notify)
@@ -405,17 +415,27 @@ def staff_send(batch, *, by):
     """Staff send the batch to its carrier (again): after its sending failed for good, or to
     submit a batch still waiting for documents that reached them another way."""
     order, batch = _locked(batch)
+    refusal = send_refusal(batch, by=by)
+    if refusal:
+        raise ValidationError(refusal)
     if batch.status == Status.PENDING_DOCUMENTS:
         _move(batch, Status.SUBMITTED, by=by)
-    elif not batch.awaits_sending:
-        raise ValidationError(
-            f"Batch {batch.reference} has nothing to send: it is {batch.get_status_display()}."
-        )
-    elif batch.submit_job and batch.submit_job.status not in Job.FINISHED:
-        raise ValidationError(f"Batch {batch.reference} is being sent already.")
     _start_sending(batch, created_by=by)
     _roll_up(order)
     return batch
+
+
+def send_refusal(batch, *, by):
+    """Why by may not send the batch to its carrier now (staff_send), or None."""
+    if batch.status == Status.PENDING_DOCUMENTS:
+        if BATCH_LIFECYCLE.allows(as_actor(by).role, batch.status, Status.SUBMITTED):
+            return None
+        return "Only carrier staff send a batch before its documents are in."
+    if not batch.awaits_sending:
+        return f"Batch {batch.reference} has nothing to send: it is {batch.get_status_display()}."
+    if batch.submit_job and batch.submit_job.status not in Job.FINISHED:
+        return f"Batch {batch.reference} is being sent already."
+    return None
 
 
 def cancel_refusal(batch, now=None):
@@ -431,7 +451,8 @@ def cancel_refusal(batch, now=None):
 
 
 def order_move_refusal(order, to_status, *, by):
-    """OrderKind.move_refusal: an order is cancelled only if each of its open batches may be."""
+    """OrderKind.move_refusal: an order with batches ported already is not cancelled as a whole,
+    and a customer cancels only until 48 hours before a batch's FOC date."""
     if to_status != Status.CANCELLED:
         return None
     batches = PortBatch.objects.filter(port_order__order=order)
@@ -440,6 +461,8 @@ def order_move_refusal(order, to_status, *, by):
             f"Order {order.reference} has batches ported already: it can no longer be cancelled "
             "as a whole. Contact support to stop the others."
         )
+    if by.role != CUSTOMER:
+        return None
     for batch in batches.filter(status=Status.FOC_CONFIRMED):
         refusal = cancel_refusal(batch)
         if refusal:
@@ -475,11 +498,11 @@ def _cancel_locked(order, batch, *, by, note=""):
     )
     batch.status = Status.CANCELLED
     batch.save(update_fields=["status"])
-    order_services.note_event(
+    _note(
         order,
+        batch,
         "batch_cancelled",
         by=by,
-        part=f"Batch {batch.reference}",
         message=note or ("Withdrawn from the current carrier." if with_carrier else ""),
     )
     if with_carrier and as_actor(by) != PORTAL:
@@ -602,12 +625,12 @@ def resubmit(order, values, *, by, ip_address=None):
         _move(batch, Status.SUBMITTED, by=by)
         batch.version += 1
         batch.save(update_fields=["version"])
-        order_services.note_event(
+        _note(
             order,
+            batch,
             "batch_resubmitted",
             by=by,
             ip_address=ip_address,
-            part=f"Batch {batch.reference}",
             message=f"Supplement {batch.version}"
             + (f"; corrected: {corrected}" if corrected else ""),
         )
@@ -643,11 +666,11 @@ def remind_foc():
                     continue
                 batch.reminded_days_before = days
                 batch.save(update_fields=["reminded_days_before"])
-                order_services.note_event(
+                _note(
                     order,
+                    batch,
                     "foc_reminder",
                     by=PORTAL,
-                    part=f"Batch {batch.reference}",
                     message=(
                         f"{batch.number_count:,} numbers port from {batch.carrier} on "
                         f"{batch.foc_date:%Y-%m-%d}, in {days} day{'s' if days != 1 else ''}."

@@ -44,7 +44,7 @@ def draft_order(user, entries=("+13037474100",), package_name="Port Usage"):
     )
 
 
-def submitted_order(user, entries=None, package_name="Port Usage", **values):
+def submitted_order(user, entries=None, package_name="Port Usage", notify=False, **values):
     entries = entries or [f"+1303747{4100 + n}" for n in range(3)]
     return services.submit(
         by=user,
@@ -53,7 +53,7 @@ def submitted_order(user, entries=None, package_name="Port Usage", **values):
         values={**ACME_ACCOUNT, "requested_at": first_slot(), **values},
         port_list=port_list(user, entries),
         reference="PORT-1",
-        notify=False,
+        notify=notify,
     )
 
 

@@ -425,3 +425,14 @@ def test_foc_reminders_go_three_days_and_one_day_before_once_each(
     with as_a_server():
         assert submission.remind_foc() == 1
         assert submission.remind_foc() == 0
+
+
+def test_the_submission_email_names_the_order_and_its_batches(
+    acme_scope, admin_user, run_jobs, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        order = submitted_order(admin_user, entries=[*DENVER, *CHICAGO], notify=True)
+    run_jobs()
+    [email] = [email for email in mail.outbox if order.reference in email.subject]
+    for batch in batches(order):
+        assert batch.reference in email.body
