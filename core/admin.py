@@ -13,6 +13,24 @@ from .failed_jobs import delete_failed_job, failed_jobs, requeue_failed_job
 from .models import Job
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A back-office list and page of rows the portal alone writes: staff read them."""
+
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
     """Read-only: jobs are written by the worker alone."""

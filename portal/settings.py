@@ -66,6 +66,7 @@ PORTAL_APPS = [
     "trunks",
     "phone_numbers",
     "porting",
+    "billing",
 ]
 
 INSTALLED_APPS = [
@@ -337,6 +338,8 @@ PORT_NUMBERS_MAX_BYTES = envint("PORT_NUMBERS_MAX_BYTES", 4 * 1024 * 1024)
 # The sandbox carrier's day lasts this many real seconds (86400: real time), so that in the demo
 # a port goes from submission to FOC and completion in minutes.
 PORT_SANDBOX_DAY_SECONDS = envint("PORT_SANDBOX_DAY_SECONDS", 120)
+# Usage record files dropped here (in calls/, messages/ and apps/) are loaded every minute.
+USAGE_SPOOL_DIR = Path(os.environ.get("USAGE_SPOOL_DIR", VAR_DIR / "spool"))
 # The largest LOA or invoice a customer may upload.
 PORT_DOCUMENT_MAX_BYTES = envint("PORT_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 # The port form posts its Port Numbers list with the rest of the form: Django's default limit

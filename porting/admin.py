@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 
 from audit.records import client_ip
 from core.actors import STAFF
+from core.admin import ReadOnlyAdmin
 from core.models import Job
 from orders import services as order_services
 from orders.models import Order
@@ -449,7 +450,7 @@ class PortBatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(SandboxPortRequest)
-class SandboxPortRequestAdmin(admin.ModelAdmin):
+class SandboxPortRequestAdmin(ReadOnlyAdmin):
     """The sandbox carrier's memory: what it was sent, as the carrier would see it."""
 
     list_display = [
@@ -464,16 +465,3 @@ class SandboxPortRequestAdmin(admin.ModelAdmin):
     ]
     list_filter = ["version"]
     search_fields = ["pon", "carrier_reference"]
-    show_full_result_count = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,0 +1,935 @@
+"""Loading usage records: files from the carrier's mediation system, and rows from the API.
+
+`load_file(kind, fileobj, name=...)` reads one file (CSV, UTF-8 with or without a BOM, CRLF or
+LF, gzipped or not) whose header names the kind's columns (billing.columns) in any order;
+`load_rows(kind, rows)` takes the same lines as dicts, for the API. Both go through one path:
+
+- Lines are checked a chunk at a time, column by column (Cell.find_errors), each bad one
+  reported by its line number (the first REPORT_LIMIT of them in RecordFile.report, all
+  counted); a bad line never stops the good ones.
+- Each record is mapped to its enterprise by its trunk (a call's `trunk` column), or else by
+  its customer number (a number of the inventory that is not disconnected), looked up once per
+  chunk of lines. A record that maps to none is kept as an UnmatchedRecord for staff.
+- Records are stored a chunk at a time. On PostgreSQL: COPY into a temporary table, then one
+  INSERT ... ON CONFLICT DO NOTHING into the record table, whose primary key (time, carrier's
+  id) keeps a record loaded twice stored once; the rows it really inserted are added to the
+  hourly rollups in the same statement (billing.rollups), so duplicates count nowhere. Other
+  databases (SQLite under `make run`) get bulk_create and a rebuild of the hours touched.
+  A chunk is stored by a thread of its own while the next one is checked (_load).
+
+A file whose content (sha256) was loaded before is not read again: its RecordFile answers.
+Loads run server side, for every enterprise at once: outside any tenant scope.
+"""
+
+import csv
+import gzip
+import hashlib
+import io
+import logging
+import os
+import re
+import time
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import islice
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, connections, transaction
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from core.partitions import ensure_partitions
+from phone_numbers.models import PhoneNumber
+from trunks.models import Trunk
+
+from . import rollups
+from .columns import APP_COLUMNS, CALL_COLUMNS, MESSAGE_COLUMNS
+from .models import (
+    AppRecord,
+    CallRecord,
+    DestinationClass,
+    Direction,
+    Disposition,
+    MessageRecord,
+    RecordFile,
+    RecordKind,
+    UnmatchedRecord,
+)
+
+logger = logging.getLogger(__name__)
+
+# Lines stored per transaction: big enough for COPY to pay, small enough to hold in memory.
+CHUNK_ROWS = 50_000
+# Other databases take the records a few hundred at a time (SQLite's limit on parameters).
+SMALL_BATCH = 500
+# Malformed lines kept in a file's report; the rest are only counted.
+REPORT_LIMIT = 1_000
+READ_BYTES = 1 << 20
+GZIP_MAGIC = b"\x1f\x8b"
+UTC_OFFSET = timedelta(0)
+# The spool's folder of each kind; files of these suffixes are still being written there.
+SPOOL_FOLDERS = {"calls": RecordKind.CALL, "messages": RecordKind.MESSAGE, "apps": RecordKind.APP}
+WRITING = {".part", ".tmp"}
+# A claimed file not finished in this time was left by a run that died: loaded again.
+STALE_CLAIM = timedelta(hours=1)
+
+
+class Invalid(ValueError):
+    """A value of a line that is not what its column holds."""
+
+
+class Refused(Exception):
+    """The file as a whole cannot be loaded (its header, its encoding at the start)."""
+
+
+# What a cell holds. Each kind of value is checked two ways: a whole column at once, by
+# functions that run in C (map over a regex, set inclusion), for the usual chunk in which every
+# value is good; and one value at a time, to say which line is bad and why, when one is not.
+
+
+class Text:
+    def __init__(self, model, field_name):
+        self.limit = model._meta.get_field(field_name).max_length
+
+    def all_good(self, values):
+        # PostgreSQL's text holds no NUL character.
+        return max(map(len, values), default=0) <= self.limit and "\0" not in "".join(values)
+
+    def parse(self, value):
+        if len(value) > self.limit:
+            raise Invalid(f"is longer than {self.limit} characters")
+        if "\0" in value:
+            raise Invalid("holds a NUL character")
+        return value
+
+
+class Time:
+    # The one way of writing a time in UTC that the file takes (and PostgreSQL reads as is).
+    shape = re.compile(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]00:?00)", re.ASCII
+    ).fullmatch
+
+    def all_good(self, values):
+        if not all(map(self.shape, values)):
+            return False
+        try:
+            list(map(datetime.fromisoformat, values))  # a 31st of November fits the shape
+        except ValueError:
+            return False
+        return True
+
+    def parse(self, value):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise Invalid(
+                f"{value!r} is not an ISO 8601 time such as 2026-12-07T14:03:15Z"
+            ) from None
+        if moment.utcoffset() != UTC_OFFSET:
+            raise Invalid(f"{value!r} is not in UTC: end it with Z")
+        if not self.shape(value):
+            raise Invalid(f"{value!r} is not written as 2026-12-07T14:03:15Z")
+        return moment
+
+
+class Whole:
+    digits = re.compile(r"[0-9]{1,10}").fullmatch
+
+    def __init__(self, limit):
+        self.limit = limit
+
+    def all_good(self, values):
+        if not values:
+            return True
+        joined = "".join(values)  # every value is there: each is digits if all of them are
+        if not (joined.isascii() and joined.isdigit()):
+            return False
+        # A value shorter than the limit is under it: the common case needs no int().
+        longest = max(map(len, values))
+        return longest < len(str(self.limit)) or max(map(int, values)) <= self.limit
+
+    def parse(self, value):
+        if self.digits(value):
+            if int(value) <= self.limit:
+                return int(value)
+            raise Invalid(f"{value} is more than {self.limit:,}")
+        if value.startswith("-") and self.digits(value[1:]):
+            raise Invalid(f"{value} is negative")
+        raise Invalid(f"{value!r} is not a whole number")
+
+
+class Pattern:
+    def __init__(self, pattern, example):
+        self.match = re.compile(pattern, re.ASCII).fullmatch
+        self.example = example
+
+    def all_good(self, values):
+        return all(map(self.match, values))
+
+    def parse(self, value):
+        if self.match(value):
+            return value
+        raise Invalid(f"{value!r} is not {self.example}")
+
+
+class Choice:
+    def __init__(self, choices):
+        self.values = frozenset(choices.values)
+        self.names = ", ".join(choices.values)
+
+    def all_good(self, values):
+        return self.values.issuperset(values)
+
+    def parse(self, value):
+        if value in self.values:
+            return value
+        raise Invalid(f"{value!r} is not one of {self.names}")
+
+
+E164 = Pattern(r"\+[1-9]\d{6,14}", "an E.164 number such as +13035551234")
+COUNTRY = Pattern(r"[A-Z]{2}", "a two-letter ISO country code such as GB")
+TRUNK_ID = Pattern(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "a trunk ID"
+)
+SMALL = 32_767  # PositiveSmallIntegerField
+LARGE = 2_147_483_647  # PositiveIntegerField
+
+
+@dataclass(frozen=True)
+class Cell:
+    column: str  # in the file
+    field: str | None  # of the record; None: only maps the record (a call's trunk)
+    value: object  # Text, Time, Whole, Pattern or Choice
+    required: bool
+    empty: str  # stored for an empty optional cell: "" is NULL, or '' in a text column
+    null: bool
+
+    def find_errors(self, values, errors):
+        """Add to errors {row: error} the rows whose value is not good for this column."""
+        if self.required:
+            if "" not in values and self.value.all_good(values):
+                return
+        elif self.value.all_good([value for value in values if value]):
+            return
+        for row, value in enumerate(values):
+            if row in errors:
+                continue
+            if not value:
+                if self.required:
+                    errors[row] = f"{self.column} is missing"
+                continue
+            try:
+                self.value.parse(value)
+            except Invalid as invalid:
+                errors[row] = f"{self.column}: {invalid}"
+
+    def python(self, text):
+        """The value for the ORM (other databases than PostgreSQL)."""
+        text = text or self.empty
+        if text:
+            return self.value.parse(text)
+        return None if self.null else ""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How one kind of record is read, checked and stored."""
+
+    kind: str
+    model: type
+    cells: tuple
+    id_column: str
+    time_column: str
+    check: object  # rules across columns: fn(columns by name, errors) adds {row: error}
+
+    @property
+    def columns(self):
+        return [cell.column for cell in self.cells]
+
+    @property
+    def mapped_fields(self):
+        """What the mapping gives the record, of enterprise, package and trunk."""
+        names = {field.attname for field in self.model._meta.concrete_fields}
+        return [name for name in ("enterprise_id", "package_id", "trunk_id") if name in names]
+
+
+def _kind(kind, model, columns, values, *, id_column, time_column, check=None):
+    cells = []
+    for column in columns:
+        field_name, value = values[column.name]
+        empty, null = "", False
+        if field_name:
+            model_field = model._meta.get_field(field_name)
+            null = model_field.null
+            if model_field.has_default() and not column.required:
+                empty = str(model_field.default)
+        cells.append(Cell(column.name, field_name, value, column.required, empty, null))
+    return Kind(
+        kind, model, tuple(cells), id_column, time_column, check or (lambda columns, errors: None)
+    )
+
+
+def _check_calls(columns, errors):
+    answered = Disposition.ANSWERED
+    international = DestinationClass.INTERNATIONAL
+    rows = zip(
+        columns["start_time"],
+        columns["answer_time"],
+        columns["end_time"],
+        columns["disposition"],
+        columns["destination_class"],
+        columns["destination_country"],
+        strict=True,
+    )
+    parse = datetime.fromisoformat
+    for row, (start, answer, end, disposition, destination, country) in enumerate(rows):
+        if parse(end) < parse(start):
+            errors[row] = "end_time is before start_time"
+        elif answer and not parse(start) <= parse(answer) <= parse(end):
+            errors[row] = "answer_time is not between start_time and end_time"
+        elif (disposition == answered) != bool(answer):
+            errors[row] = "answer_time is given if, and only if, the disposition is answered"
+        elif destination == international and not country:
+            errors[row] = "destination_country is missing for an international call"
+
+
+KINDS = {
+    RecordKind.CALL: _kind(
+        RecordKind.CALL,
+        CallRecord,
+        CALL_COLUMNS,
+        {
+            "call_id": ("call_id", Text(CallRecord, "call_id")),
+            "start_time": ("started_at", Time()),
+            "answer_time": ("answered_at", Time()),
+            "end_time": ("ended_at", Time()),
+            "duration": ("duration", Whole(LARGE)),
+            "billable_seconds": ("billable_seconds", Whole(LARGE)),
+            "direction": ("direction", Choice(Direction)),
+            "from": ("from_number", E164),
+            "to": ("to_number", E164),
+            "customer_number": ("number", E164),
+            "trunk": (None, TRUNK_ID),
+            "destination_class": ("destination_class", Choice(DestinationClass)),
+            "destination_country": ("destination_country", COUNTRY),
+            "disposition": ("disposition", Choice(Disposition)),
+            "sip_code": ("sip_code", Whole(699)),
+            "q850_cause": ("q850_cause", Whole(127)),
+            "post_dial_delay_ms": ("post_dial_delay_ms", Whole(LARGE)),
+        },
+        id_column="call_id",
+        time_column="start_time",
+        check=_check_calls,
+    ),
+    RecordKind.MESSAGE: _kind(
+        RecordKind.MESSAGE,
+        MessageRecord,
+        MESSAGE_COLUMNS,
+        {
+            "message_id": ("message_id", Text(MessageRecord, "message_id")),
+            "sent_time": ("sent_at", Time()),
+            "direction": ("direction", Choice(Direction)),
+            "kind": ("kind", Choice(MessageRecord.Kind)),
+            "from": ("from_number", E164),
+            "to": ("to_number", E164),
+            "customer_number": ("number", E164),
+            "segments": ("segments", Whole(SMALL)),
+            "status": ("status", Choice(MessageRecord.Status)),
+            "error_code": ("error_code", Text(MessageRecord, "error_code")),
+        },
+        id_column="message_id",
+        time_column="sent_time",
+    ),
+    RecordKind.APP: _kind(
+        RecordKind.APP,
+        AppRecord,
+        APP_COLUMNS,
+        {
+            "event_id": ("event_id", Text(AppRecord, "event_id")),
+            "time": ("occurred_at", Time()),
+            "application": ("application", Text(AppRecord, "application")),
+            "event": ("event", Text(AppRecord, "event")),
+            "customer_number": ("number", E164),
+            "other_party": ("counterpart", E164),
+            "channel": ("channel", Text(AppRecord, "channel")),
+            "result": ("result", Text(AppRecord, "result")),
+            "duration": ("duration", Whole(LARGE)),
+            "units": ("units", Whole(LARGE)),
+        },
+        id_column="event_id",
+        time_column="time",
+    ),
+}
+
+
+@dataclass
+class Outcome:
+    """What became of the lines loaded: RecordFile's counts, for a load without a file."""
+
+    lines: int = 0
+    loaded: int = 0
+    duplicates: int = 0
+    unmatched: int = 0
+    rejected: int = 0
+    report: list = field(default_factory=list)
+
+    def reject(self, line, error):
+        self.rejected += 1
+        if len(self.report) < REPORT_LIMIT:
+            self.report.append({"line": line, "error": error})
+
+
+# Reading the file
+
+
+def _digest(fileobj):
+    digest, size = hashlib.sha256(), 0
+    while block := fileobj.read(READ_BYTES):
+        digest.update(block)
+        size += len(block)
+    fileobj.seek(0)
+    return digest.hexdigest(), size
+
+
+class _Lines:
+    """The text lines of a file, gzipped or not, in UTF-8 (a BOM dropped), line ends kept.
+
+    A line that is not UTF-8 is given as an empty line and its number kept in `undecodable`.
+    When the gzip data ends early or is damaged, the lines before are given, the cut last one
+    is not, and `broken` says what happened.
+    """
+
+    def __init__(self, fileobj):
+        self.undecodable = set()
+        self.broken = ""
+        self.given = 0
+        gzipped = fileobj.read(2) == GZIP_MAGIC
+        fileobj.seek(0)
+        # A gzip stream is read a piece at a time (read1): a whole read() that meets the end
+        # of a truncated file raises, losing what it had decompressed before.
+        self.read = gzip.GzipFile(fileobj=fileobj).read1 if gzipped else fileobj.read
+
+    def __iter__(self):
+        pending = b""
+        first = True
+        while True:
+            try:
+                block = self.read(READ_BYTES)
+            except EOFError:
+                self._break(pending, "The gzip file is truncated")
+                return
+            except (gzip.BadGzipFile, zlib.error):
+                self._break(pending, "The gzip data is damaged")
+                return
+            if not block:
+                break
+            if first:
+                block = block.removeprefix(b"\xef\xbb\xbf")
+                first = False
+            block = pending + block
+            end = block.rfind(b"\n") + 1
+            pending = block[end:]
+            yield from self._decode(block[:end])
+        if pending:
+            yield from self._decode(pending)
+
+    def _break(self, pending, what):
+        if pending:
+            self.broken = (
+                f"{what}: line {self.given + 1} is cut short and was not loaded; "
+                "nothing after it could be read."
+            )
+        else:
+            self.broken = f"{what}: nothing after line {self.given} could be read."
+
+    def _decode(self, block):
+        if not block:
+            return
+        try:
+            text = block.decode()
+        except UnicodeDecodeError:
+            yield from self._decode_each(block)
+            return
+        # newline="": only CR, LF and CRLF end lines, as in CSV (not U+2028 and the like).
+        for line in io.StringIO(text, newline=""):
+            self.given += 1
+            yield line
+
+    def _decode_each(self, block):
+        for raw in io.BytesIO(block):
+            self.given += 1
+            try:
+                yield raw.decode()
+            except UnicodeDecodeError:
+                self.undecodable.add(self.given)
+                yield "\n"
+
+
+def _header_problem(header, spec):
+    if not header:
+        return "The file is empty: it needs a header line naming its columns."
+    expected = spec.columns
+    missing = [name for name in expected if name not in header]
+    unknown = [name for name in header if name not in expected]
+    doubled = sorted({name for name in header if header.count(name) > 1})
+    problems = []
+    if missing:
+        problems.append(f"missing columns: {', '.join(missing)}")
+    if unknown:
+        problems.append(f"unknown columns: {', '.join(unknown)}")
+    if doubled:
+        problems.append(f"columns given twice: {', '.join(doubled)}")
+    if not problems:
+        return None
+    label = RecordKind(spec.kind).label
+    return f"The header does not have the columns of a {label} file: " + "; ".join(problems) + "."
+
+
+def load_file(kind, fileobj, *, name, by=None):
+    """Load one file of records of kind (a RecordKind) from a binary file object; return its
+    RecordFile. A file loaded before (same kind, same content) is not read again."""
+    spec = KINDS[kind]
+    digest, size = _digest(fileobj)
+    with scopes_disabled():
+        earlier = (
+            RecordFile.objects.filter(kind=kind, sha256=digest, status=RecordFile.Status.LOADED)
+            .order_by("-started_at")
+            .first()
+        )
+        if earlier:
+            logger.info("%s was loaded before as record file %s: not again.", name, earlier.pk)
+            return earlier
+        record_file = RecordFile.objects.create(
+            kind=kind, name=name[:200], sha256=digest, size=size
+        )
+        try:
+            _read(spec, fileobj, record_file)
+        except Refused as refusal:
+            record_file.status = RecordFile.Status.FAILED
+            record_file.message = str(refusal)[:500]
+        else:
+            record_file.status = RecordFile.Status.LOADED
+        record_file.finished_at = timezone.now()
+        record_file.save()
+    logger.info(
+        "Record file %s (%s) loaded by %s: %s lines, %s new, %s duplicates, %s unmatched, "
+        "%s rejected.",
+        name,
+        record_file.pk,
+        by or "the server",
+        record_file.lines,
+        record_file.loaded,
+        record_file.duplicates,
+        record_file.unmatched,
+        record_file.rejected,
+    )
+    return record_file
+
+
+def _read(spec, fileobj, record_file):
+    lines = _Lines(fileobj)
+    reader = csv.reader(lines)
+    try:
+        header = next(reader, [])
+    except csv.Error as error:
+        raise Refused(f"The header line is not CSV: {error}.") from None
+    header = [name.strip() for name in header]
+    if lines.broken and not header:
+        raise Refused(lines.broken)
+    if problem := _header_problem(header, spec):
+        raise Refused(problem)
+    # Each line's cells in the kind's column order, whatever the file's order was.
+    order = [header.index(column) for column in spec.columns]
+    in_order = order == list(range(len(order)))
+    width = len(header)
+
+    def numbered():
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                yield reader.line_num, None, f"not CSV: {error}"
+                continue
+            line = reader.line_num
+            if line in lines.undecodable:
+                yield line, None, "not UTF-8 text"
+            elif not row:  # a blank line
+                continue
+            elif len(row) != width:
+                yield line, None, f"{len(row)} values where the header has {width}"
+            else:
+                yield line, row if in_order else [row[index] for index in order], None
+
+    outcome = _load(spec, numbered(), record_file)
+    if lines.broken:
+        record_file.message = lines.broken[:500]
+    return outcome
+
+
+def load_rows(kind, rows, *, file=None):
+    """Load records given as dicts of the kind's column names to text (the file's cells), for
+    the API; line n is the n-th row. Returns the Outcome (also saved on file, if given)."""
+    spec = KINDS[kind]
+    columns = spec.columns
+    known = set(columns)
+
+    def numbered():
+        for line, row in enumerate(rows, start=1):
+            unknown = sorted(set(row) - known)
+            if unknown:
+                yield line, None, f"unknown columns: {', '.join(unknown)}"
+            else:
+                yield line, ["" if row.get(c) is None else str(row[c]) for c in columns], None
+
+    with scopes_disabled():
+        return _load(spec, numbered(), file)
+
+
+# Checking, mapping and storing
+
+
+def _load(spec, numbered_lines, record_file):
+    """Check and map each chunk of lines here, and store it beside: the storing, PostgreSQL's
+    work, goes on while the next chunk is checked. Inside a transaction of the caller's, or on
+    another database, a chunk is stored here, in turn."""
+    outcome = Outcome()
+    beside = connection.vendor == "postgresql" and not connection.in_atomic_block
+    with ThreadPoolExecutor(max_workers=1) as storer:
+        storing = None
+        while chunk := list(islice(numbered_lines, CHUNK_ROWS)):
+            staged = _mapped(spec, _checked(spec, chunk, outcome), outcome, record_file)
+            if storing is not None:
+                storing.result()
+                _save_counts(record_file, outcome)
+            if staged is None:
+                _save_counts(record_file, outcome)
+            elif beside:
+                storing = storer.submit(_store_beside, spec, staged, outcome)
+            else:
+                _store(spec, staged, outcome)
+                _save_counts(record_file, outcome)
+        if storing is not None:
+            storing.result()
+            _save_counts(record_file, outcome)
+            storer.submit(connections.close_all).result()
+    return outcome
+
+
+def _checked(spec, chunk, outcome):
+    """The good lines of the chunk by column; the others rejected in the outcome."""
+    outcome.lines += len(chunk)
+    lines, rows, rejected = [], [], []
+    for line, cells, error in chunk:
+        if error is None:
+            lines.append(line)
+            rows.append(cells)
+        else:
+            rejected.append((line, error))
+    columns, errors = _check_chunk(spec, rows)
+    rejected += [(lines[row], error) for row, error in errors.items()]
+    for line, error in sorted(rejected):
+        outcome.reject(line, error)
+    if errors:
+        columns = _only(columns, [row for row in range(len(rows)) if row not in errors])
+    return columns
+
+
+def _store_beside(spec, staged, outcome):
+    # A thread of its own: its own database connection, and no scope but this one.
+    with scopes_disabled():
+        _store(spec, staged, outcome)
+
+
+def _check_chunk(spec, rows):
+    """The chunk's cells by column, and {row: error} of its malformed rows (the first
+    error of each, by column, then the rules across columns)."""
+    transposed = zip(*rows, strict=True) if rows else [()] * len(spec.cells)
+    columns = {
+        cell.column: list(values) for cell, values in zip(spec.cells, transposed, strict=True)
+    }
+    errors = {}
+    for cell in spec.cells:
+        cell.find_errors(columns[cell.column], errors)
+    good = [row for row in range(len(rows)) if row not in errors]
+    # The rules across columns read only lines whose every value is good.
+    across = {}
+    spec.check(_only(columns, good) if errors else columns, across)
+    errors.update({good[row]: error for row, error in across.items()})
+    return columns, errors
+
+
+def _only(columns, rows):
+    return {name: [values[row] for row in rows] for name, values in columns.items()}
+
+
+def _save_counts(record_file, outcome):
+    if record_file is None:
+        return
+    for name in ("lines", "loaded", "duplicates", "unmatched", "rejected", "report"):
+        setattr(record_file, name, getattr(outcome, name))
+    record_file.save(
+        update_fields=["lines", "loaded", "duplicates", "unmatched", "rejected", "report"]
+    )
+
+
+def _owners(columns):
+    """(enterprise, package, trunk) of each record, or None: by its trunk, else its customer
+    number; one query for the chunk's trunks and one for its numbers."""
+    trunk_ids = [value.lower() for value in columns.get("trunk", ())]
+    trunks = {}
+    if any(trunk_ids):
+        trunks = {
+            str(public_id): (enterprise, package, pk)
+            for public_id, enterprise, package, pk in Trunk.objects.filter(
+                public_id__in={value for value in trunk_ids if value}
+            ).values_list("public_id", "enterprise_id", "package_id", "pk")
+        }
+    numbers_wanted = columns["customer_number"]
+    if trunks:
+        numbers_wanted = [
+            number
+            for number, trunk in zip(numbers_wanted, trunk_ids, strict=True)
+            if trunk not in trunks
+        ]
+    numbers = {
+        e164: (enterprise, package, trunk)
+        for e164, enterprise, package, trunk in PhoneNumber.objects.filter(
+            e164__in=set(numbers_wanted) - {""}
+        )
+        .exclude(status=PhoneNumber.Status.DISCONNECTED)
+        .values_list("e164", "enterprise_id", "package_id", "trunk_id")
+    }
+    if not trunks:
+        return list(map(numbers.get, columns["customer_number"]))
+    return [
+        trunks.get(trunk) or numbers.get(number)
+        for trunk, number in zip(trunk_ids, columns["customer_number"], strict=True)
+    ]
+
+
+@dataclass
+class Staged:
+    """A chunk's records mapped to their enterprises, ready to store."""
+
+    count: int
+    first: datetime
+    last: datetime
+    rows: object  # PostgreSQL: the CSV that COPY reads; others: the values by field
+
+
+def _mapped(spec, columns, outcome, record_file):
+    """The chunk's records that map to an enterprise, staged; those that map to none kept for
+    staff."""
+    owners = _owners(columns)
+    if None in owners:
+        matched = [row for row, owner in enumerate(owners) if owner is not None]
+        unmatched = [row for row, owner in enumerate(owners) if owner is None]
+        _keep_unmatched(spec, _only(columns, unmatched), record_file)
+        outcome.unmatched += len(unmatched)
+        columns = _only(columns, matched)
+        owners = [owners[row] for row in matched]
+    if not owners:
+        return None
+    mapped = dict(
+        zip(("enterprise_id", "package_id", "trunk_id"), zip(*owners, strict=True), strict=True)
+    )
+    # The times are all written alike (Time.shape): as text, the first is the earliest.
+    times = columns[spec.time_column]
+    first, last = datetime.fromisoformat(min(times)), datetime.fromisoformat(max(times))
+    if connection.vendor != "postgresql":
+        return Staged(len(owners), first, last, _python_values(spec, columns, mapped))
+    values = [
+        [value or cell.empty for value in columns[cell.column]]
+        if cell.empty
+        else columns[cell.column]
+        for cell in spec.cells
+        if cell.field
+    ]
+    values += [mapped[name] for name in spec.mapped_fields]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(zip(*values, strict=True))
+    return Staged(len(owners), first, last, buffer.getvalue())
+
+
+def _store(spec, staged, outcome):
+    ensure_partitions(spec.model, staged.first, staged.last)
+    if connection.vendor == "postgresql":
+        new = _insert_copy(spec, staged.rows)
+    else:
+        new = _insert_orm(spec, staged.rows)
+    outcome.loaded += new
+    outcome.duplicates += staged.count - new
+
+
+def _keep_unmatched(spec, columns, record_file):
+    names = spec.columns
+    UnmatchedRecord.objects.bulk_create(
+        [
+            UnmatchedRecord(
+                kind=spec.kind,
+                record_id=line[spec.id_column],
+                at=datetime.fromisoformat(line[spec.time_column]),
+                number=line["customer_number"],
+                trunk=line.get("trunk", ""),
+                line=line,
+                file=record_file,
+            )
+            for line in (
+                dict(zip(names, cells, strict=True))
+                for cells in zip(*(columns[name] for name in names), strict=True)
+            )
+        ],
+        ignore_conflicts=True,
+        batch_size=SMALL_BATCH,
+    )
+
+
+def _insert_copy(spec, rows):
+    """COPY the records (CSV) into a temporary table and INSERT the new ones; return their
+    count."""
+    model = spec.model
+    table = model._meta.db_table
+    cells = [cell for cell in spec.cells if cell.field]
+    fields = [model._meta.get_field(cell.field).attname for cell in cells] + spec.mapped_fields
+    names = ", ".join(f'"{name}"' for name in fields)
+    # Every text column is NOT NULL: an empty cell is '' there, not NULL.
+    texts = ", ".join(
+        f'"{field.attname}"'
+        for field in model._meta.concrete_fields
+        if field.get_internal_type() == "CharField"
+    )
+    insert = (
+        f'INSERT INTO "{table}" ({names}) SELECT {names} FROM billing_staged '  # noqa: S608
+        "ON CONFLICT DO NOTHING"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f'CREATE TEMPORARY TABLE billing_staged (LIKE "{table}") ON COMMIT DROP')
+        copy_sql = (
+            f"COPY billing_staged ({names}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({texts}))"
+        )
+        with cursor.copy(copy_sql) as copy:
+            copy.write(rows)
+        if model is CallRecord:
+            new = rollups.add_calls(cursor, f"{insert} RETURNING {', '.join(rollups.CALL_COLUMNS)}")
+        else:
+            cursor.execute(insert)
+            new = cursor.rowcount
+        # Dropped now, not at the commit: inside an outer transaction the next chunk makes it.
+        cursor.execute("DROP TABLE billing_staged")
+    return new
+
+
+def _python_values(spec, columns, mapped):
+    """{(time, id): the record's values by field}, for the ORM."""
+    cells = [cell for cell in spec.cells if cell.field]
+    key_fields = [field.name for field in spec.model._meta.pk_fields]  # (time, carrier's id)
+    lines = zip(*(columns[cell.column] for cell in cells), strict=True)
+    records = {}
+    for row, texts in enumerate(lines):
+        record = {cell.field: cell.python(text) for cell, text in zip(cells, texts, strict=True)}
+        record.update({name: mapped[name][row] for name in spec.mapped_fields})
+        records.setdefault(tuple(record[name] for name in key_fields), record)
+    return records
+
+
+def _insert_orm(spec, records):
+    """The same with the ORM (SQLite): the records not stored yet, then the hours they touch
+    rebuilt from the records."""
+    model = spec.model
+    key_fields = [field.name for field in model._meta.pk_fields]
+    new = dict(records)
+    keys = list(new)
+    for start in range(0, len(keys), SMALL_BATCH):
+        stored = model.objects.filter(pk__in=keys[start : start + SMALL_BATCH])
+        for key in stored.values_list(*key_fields):
+            new.pop(key, None)
+    with transaction.atomic():
+        model.objects.bulk_create(
+            [model(**record) for record in new.values()],
+            ignore_conflicts=True,
+            batch_size=SMALL_BATCH,
+        )
+        if model is CallRecord:
+            spans = {}
+            for record in new.values():
+                first, last = spans.get(record["enterprise_id"], (record["started_at"],) * 2)
+                spans[record["enterprise_id"]] = (
+                    min(first, record["started_at"]),
+                    max(last, record["started_at"]),
+                )
+            for enterprise_id, (first, last) in spans.items():
+                rollups.rebuild(enterprise_id, first, last)
+    return len(new)
+
+
+# The spool: files dropped by the mediation system, loaded by cron
+
+
+def spool_dir():
+    return Path(settings.USAGE_SPOOL_DIR)
+
+
+def load_spool():
+    """Load every file waiting in the spool's folders (calls/, messages/, apps/); move each to
+    done/ or failed/ beside it. Returns the RecordFiles.
+
+    A file is claimed by renaming it into loading/ first, so two runs at once never load the
+    same file; one left there by a run that died is put back after STALE_CLAIM. Names that
+    start with a dot or end in .part or .tmp are files still being written: they wait.
+    """
+    loaded = []
+    for folder, kind in SPOOL_FOLDERS.items():
+        incoming = spool_dir() / folder
+        for sub in ("loading", "done", "failed"):
+            (incoming / sub).mkdir(parents=True, exist_ok=True)
+        _release_stale_claims(incoming)
+        for path in sorted(incoming.iterdir()):
+            if path.is_file() and not path.name.startswith(".") and path.suffix not in WRITING:
+                record_file = _load_spooled(kind, path)
+                if record_file is not None:
+                    loaded.append(record_file)
+    return loaded
+
+
+def _load_spooled(kind, path):
+    claimed = path.parent / "loading" / path.name
+    try:
+        # Touched first: the time of the claim is what tells a stale one.
+        os.utime(path)
+        path.rename(claimed)
+    except FileNotFoundError:
+        return None  # another run took it
+    try:
+        with claimed.open("rb") as fileobj:
+            record_file = load_file(kind, fileobj, name=path.name)
+    except Exception:
+        logger.exception("Loading the spooled file %s failed.", path)
+        claimed.rename(_free_name(path.parent / "failed", path.name))
+        raise
+    finished = "failed" if record_file.status == RecordFile.Status.FAILED else "done"
+    claimed.rename(_free_name(path.parent / finished, path.name))
+    return record_file
+
+
+def _release_stale_claims(incoming):
+    stale_before = time.time() - STALE_CLAIM.total_seconds()
+    for path in (incoming / "loading").iterdir():
+        try:
+            if path.stat().st_mtime < stale_before:
+                path.rename(_free_name(incoming, path.name))
+        except FileNotFoundError:
+            continue  # released by another run
+
+
+def _free_name(folder, name):
+    """folder/name, or with a time before its suffix when a file of that name is there."""
+    target = folder / name
+    if target.exists():
+        stem, dot, suffix = name.partition(".")
+        target = folder / f"{stem}-{timezone.now():%Y%m%dT%H%M%S%f}{dot}{suffix}"
+    return target

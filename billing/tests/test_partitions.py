@@ -1,0 +1,94 @@
+"""The usage record tables, partitioned by month on PostgreSQL (core.partitions)."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from billing.models import CallRecord, RecordRetention
+from billing.partitions import RECORD_MODELS, drop_expired_partitions, make_partitions_ahead
+from core.partitions import drop_partitions_before, ensure_partitions, partitions
+from tests.scopes import as_a_server
+
+
+def record(enterprise, started_at, call_id="C1"):
+    return CallRecord(
+        call_id=call_id,
+        started_at=started_at,
+        ended_at=started_at,
+        duration=0,
+        billable_seconds=0,
+        direction="outbound",
+        from_number="+13035550100",
+        to_number="+13035550101",
+        enterprise=enterprise,
+        number="+13035550100",
+        destination_class="local",
+        disposition="busy",
+        sip_code=486,
+    )
+
+
+def test_the_record_tables_are_partitioned_by_month(db):
+    with connection.cursor() as cursor:
+        for model in RECORD_MODELS:
+            cursor.execute(
+                "SELECT partstrat FROM pg_partitioned_table WHERE partrelid = %s::regclass",
+                [model._meta.db_table],
+            )
+            assert cursor.fetchone() == ("r",)
+
+
+def test_partitions_are_made_ahead_once(db):
+    with as_a_server():
+        made = make_partitions_ahead()
+        assert make_partitions_ahead() == []
+    assert len(made) == 3 * len(RECORD_MODELS)
+    months = [month for month, _name in partitions(CallRecord)]
+    assert months == sorted(months) and len(months) == 3
+
+
+def test_a_record_goes_to_its_month_and_a_month_without_partition_is_refused(db, enterprise):
+    ensure_partitions(CallRecord, date(2026, 11, 1), date(2026, 11, 30))
+    with scopes_disabled():
+        record(enterprise, datetime(2026, 11, 5, 14, tzinfo=UTC)).save(force_insert=True)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            record(enterprise, datetime(2025, 1, 5, tzinfo=UTC), "C2").save(force_insert=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM billing_callrecord_2026_11")
+        assert cursor.fetchone() == (1,)
+
+
+def test_the_same_record_is_stored_once(db, enterprise):
+    started_at = datetime(2026, 11, 5, 14, tzinfo=UTC)
+    ensure_partitions(CallRecord, started_at.date(), started_at.date())
+    with scopes_disabled():
+        CallRecord.objects.bulk_create(
+            [record(enterprise, started_at), record(enterprise, started_at)],
+            ignore_conflicts=True,
+        )
+        assert CallRecord.objects.count() == 1
+
+
+def test_months_past_the_retention_are_dropped_whole(db, enterprise):
+    ensure_partitions(CallRecord, date(2026, 9, 1), date(2026, 11, 30))
+    with scopes_disabled():
+        record(enterprise, datetime(2026, 9, 30, 23, tzinfo=UTC)).save(force_insert=True)
+        record(enterprise, datetime(2026, 10, 1, tzinfo=UTC), "C2").save(force_insert=True)
+        assert drop_partitions_before(CallRecord, date(2026, 10, 15)) == [
+            "billing_callrecord_2026_09"
+        ]
+        assert list(CallRecord.objects.values_list("call_id", flat=True)) == ["C2"]
+
+
+def test_months_past_the_retention_staff_set_are_dropped_daily(db, enterprise):
+    RecordRetention.objects.update_or_create(pk=1, defaults={"months": 2})
+    today = timezone.now().date()
+    ensure_partitions(CallRecord, today - timedelta(days=120), today)
+    with as_a_server():
+        dropped = drop_expired_partitions()
+        assert drop_expired_partitions() == []
+    kept = [month for month, _name in partitions(CallRecord)]
+    assert dropped and kept[0].year * 12 + kept[0].month == today.year * 12 + today.month - 2

@@ -1,0 +1,5 @@
+def objects(enterprise, admin_user, general_user):
+    return {}
+
+
+CASES = {}
