@@ -6,11 +6,23 @@ class BillingConfig(AppConfig):
     verbose_name = "Usage and billing"
 
     def ready(self):
-        from core import demo, schedule
+        from core import demo, navigation, schedule
+        from core.navigation import MenuEntry
 
         from .demo import load
         from .loading import load_spool
         from .partitions import drop_expired_partitions, make_partitions_ahead
+        from .permissions import VIEW_ANALYTICS
+
+        navigation.register(
+            MenuEntry(
+                "Traffic Analytics",
+                "billing:analytics",
+                "billing/icons.svg#analytics",
+                order=50,
+                permission=VIEW_ANALYTICS,
+            )
+        )
 
         schedule.register(
             make_partitions_ahead, cron="11 2 * * *", kind="Make usage record partitions ahead"

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("trunks.urls")),
     path("", include("phone_numbers.urls")),
     path("", include("porting.urls")),
+    path("", include("billing.urls")),
     path("admin/jobs/", include("django_rq.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,323 @@
+"""The numbers of the Traffic Analytics page, from the hourly totals and the call records.
+
+The KPIs and the chart read UsageHour (hours in UTC): a day is a day in the reader's time zone,
+grouped by the database ((hour AT TIME ZONE zone)::date on PostgreSQL; Django's own functions on
+SQLite). Failures and the top lists read the call records of the range through their
+(enterprise, started_at) index, until rollups of their own keep them.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Case, Count, F, Q, Sum, When
+from django.db.models.functions import TruncDate, TruncHour
+
+from .models import CallRecord, DestinationClass, Disposition, UsageHour
+
+# A range of up to this many days is charted by hour, a longer one by day.
+HOURLY_UP_TO_DAYS = 2
+TOP = 10
+
+SIP_REASONS = {
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    408: "Request Timeout",
+    410: "Gone",
+    480: "Temporarily Unavailable",
+    484: "Address Incomplete",
+    486: "Busy Here",
+    487: "Request Terminated",
+    488: "Not Acceptable Here",
+    500: "Server Internal Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Server Time-out",
+    600: "Busy Everywhere",
+    603: "Decline",
+}
+Q850_CAUSES = {
+    1: "Unallocated number",
+    3: "No route to destination",
+    16: "Normal call clearing",
+    17: "User busy",
+    18: "No user responding",
+    19: "No answer from user",
+    21: "Call rejected",
+    22: "Number changed",
+    27: "Destination out of order",
+    28: "Invalid number format",
+    31: "Normal, unspecified",
+    34: "No circuit/channel available",
+    38: "Network out of order",
+    41: "Temporary failure",
+    42: "Switching equipment congestion",
+    102: "Recovery on timer expiry",
+    127: "Interworking, unspecified",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    date_from: object  # dates in the reader's zone, both included
+    date_to: object
+    zone: ZoneInfo
+    package: object = None
+    trunk: object = None
+    direction: str = ""
+    destination_class: str = ""
+
+    @classmethod
+    def from_form(cls, cleaned, zone):
+        return cls(zone=zone, **cleaned)
+
+    @property
+    def start(self):
+        return datetime.combine(self.date_from, time.min, self.zone)
+
+    @property
+    def end(self):
+        return datetime.combine(self.date_to + timedelta(days=1), time.min, self.zone)
+
+    @property
+    def hourly(self):
+        return (self.date_to - self.date_from).days + 1 <= HOURLY_UP_TO_DAYS
+
+    def lookups(self):
+        chosen = {
+            "package": self.package,
+            "trunk": self.trunk,
+            "direction": self.direction,
+            "destination_class": self.destination_class,
+        }
+        return {name: value for name, value in chosen.items() if value}
+
+
+def usage_hours(filters):
+    return UsageHour.objects.filter(
+        hour__gte=filters.start, hour__lt=filters.end, **filters.lookups()
+    )
+
+
+def call_records(filters):
+    return CallRecord.objects.filter(
+        started_at__gte=filters.start, started_at__lt=filters.end, **filters.lookups()
+    )
+
+
+TOTALS = ("calls", "answered", "busy", "no_answer", "seconds", "post_dial_delay_ms")
+
+
+def _sums():
+    return {name: Sum(name, default=0) for name in (*TOTALS, "post_dial_delay_calls")}
+
+
+def ratio(part, whole):
+    return part / whole if whole else None
+
+
+def kpis(filters):
+    totals = usage_hours(filters).aggregate(**_sums())
+    calls, answered = totals["calls"], totals["answered"]
+    return {
+        "calls": calls,
+        "minutes": totals["seconds"] / 60,
+        "asr": ratio(answered, calls),
+        "acd_seconds": ratio(totals["seconds"], answered),
+        "ner": ratio(answered + totals["busy"] + totals["no_answer"], calls),
+        "post_dial_delay_seconds": (
+            ratio(totals["post_dial_delay_ms"], totals["post_dial_delay_calls"]) / 1000
+            if totals["post_dial_delay_calls"]
+            else None
+        ),
+    }
+
+
+@dataclass
+class Bucket:
+    start: object  # a date, or an aware datetime in the reader's zone when hourly
+    calls: int = 0
+    answered: int = 0
+    seconds: int = 0
+
+    @property
+    def not_answered(self):
+        return self.calls - self.answered
+
+    @property
+    def minutes(self):
+        return self.seconds / 60
+
+    @property
+    def asr(self):
+        return ratio(self.answered, self.calls)
+
+
+def series(filters):
+    """The calls of each day (each hour of a short range) of the range, empty ones included."""
+    if filters.hourly:
+        bucket = TruncHour("hour", tzinfo=filters.zone)
+        moments = _local_hours(filters)
+    else:
+        bucket = TruncDate("hour", tzinfo=filters.zone)
+        days = (filters.date_to - filters.date_from).days + 1
+        moments = [filters.date_from + timedelta(days=n) for n in range(days)]
+    buckets = {moment: Bucket(moment) for moment in moments}
+    rows = (
+        usage_hours(filters)
+        .annotate(bucket=bucket)
+        .values("bucket")
+        .annotate(calls=Sum("calls"), answered=Sum("answered"), seconds=Sum("seconds"))
+    )
+    for row in rows:
+        key = row["bucket"]
+        found = buckets.setdefault(key, Bucket(key))
+        found.calls += row["calls"]
+        found.answered += row["answered"]
+        found.seconds += row["seconds"]
+    return [buckets[key] for key in sorted(buckets)]
+
+
+def _local_hours(filters):
+    hours = []
+    moment = filters.start
+    while moment < filters.end:
+        local = moment.astimezone(filters.zone).replace(minute=0, second=0, microsecond=0)
+        if local not in hours:
+            hours.append(local)
+        moment += timedelta(hours=1)
+    return hours
+
+
+def failures(filters, limit=None):
+    """The calls not answered, by SIP code and Q.850 cause, the commonest first."""
+    rows = (
+        call_records(filters)
+        .exclude(disposition=Disposition.ANSWERED)
+        .values("sip_code", "q850_cause")
+        .annotate(calls=Count("*"))
+        .order_by("-calls", "sip_code", "q850_cause")
+    )
+    rows = list(rows[:limit] if limit else rows)
+    total = sum(row["calls"] for row in rows)
+    for row in rows:
+        row["sip_reason"] = SIP_REASONS.get(row["sip_code"], "")
+        row["cause"] = Q850_CAUSES.get(row["q850_cause"], "")
+        row["share"] = ratio(row["calls"], total)
+    return rows
+
+
+def _call_totals():
+    answered = Q(disposition=Disposition.ANSWERED)
+    return {
+        "calls": Count("*"),
+        "answered": Count("call_id", filter=answered),
+        "seconds": Sum("duration", filter=answered, default=0),
+    }
+
+
+def _with_rates(rows):
+    for row in rows:
+        row["asr"] = ratio(row["answered"], row["calls"])
+        row["minutes"] = row["seconds"] / 60
+    return rows
+
+
+def top_destinations(filters):
+    """The TOP destinations by calls: the country of international calls, else the class."""
+    destination = Case(
+        When(destination_class=DestinationClass.INTERNATIONAL, then=F("destination_country")),
+        default=F("destination_class"),
+    )
+    rows = list(
+        call_records(filters)
+        .values("destination_class", destination=destination)
+        .annotate(**_call_totals())
+        .order_by("-calls", "destination")[:TOP]
+    )
+    labels = dict(DestinationClass.choices)
+    for row in rows:
+        if row["destination_class"] == DestinationClass.INTERNATIONAL:
+            row["label"] = f"International: {row['destination'] or 'unknown'}"
+        else:
+            row["label"] = labels.get(row["destination"], row["destination"])
+    return _with_rates(rows)
+
+
+def top_numbers(filters):
+    """The customer's TOP numbers by calls."""
+    return _with_rates(
+        list(
+            call_records(filters)
+            .values("number")
+            .annotate(**_call_totals())
+            .order_by("-calls", "number")[:TOP]
+        )
+    )
+
+
+# The chart: bars of answered and not answered calls, drawn by the server as SVG.
+
+CHART_WIDTH = 720
+CHART_HEIGHT = 240
+CHART_LEFT = 48  # room for the calls axis' labels
+CHART_BOTTOM = 24  # and for the days' (hours')
+CHART_TOP = 8
+MOST_X_LABELS = 12
+
+
+def _nice_ceiling(value):
+    """The round number (1, 2 or 5 times a power of ten) at or above value, for the axis."""
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            if step * factor >= value:
+                return step * factor
+        step *= 10
+
+
+def chart(buckets, hourly):
+    """The geometry of the chart of the buckets (see series) for the template to draw."""
+    plot_width = CHART_WIDTH - CHART_LEFT
+    plot_height = CHART_HEIGHT - CHART_BOTTOM - CHART_TOP
+    baseline = CHART_TOP + plot_height
+    top = _nice_ceiling(max((bucket.calls for bucket in buckets), default=0) or 1)
+    slot = plot_width / max(len(buckets), 1)
+    label_every = -(-len(buckets) // MOST_X_LABELS) or 1
+    bars = []
+    for index, bucket in enumerate(buckets):
+        answered = bucket.answered / top * plot_height
+        not_answered = bucket.not_answered / top * plot_height
+        x = CHART_LEFT + index * slot + slot * 0.15
+        when = f"{bucket.start:%Y-%m-%d %H:00}" if hourly else f"{bucket.start:%Y-%m-%d}"
+        bars.append(
+            {
+                "x": round(x, 2),
+                "width": round(slot * 0.7, 2),
+                "answered_y": round(baseline - answered, 2),
+                "answered_height": round(answered, 2),
+                "not_answered_y": round(baseline - answered - not_answered, 2),
+                "not_answered_height": round(not_answered, 2),
+                "title": f"{when}: {bucket.calls} calls, {bucket.answered} answered, "
+                f"{bucket.not_answered} not answered",
+                "label": (f"{bucket.start:%H:00}" if hourly else f"{bucket.start:%m-%d}")
+                if index % label_every == 0
+                else "",
+                "label_x": round(CHART_LEFT + index * slot + slot / 2, 2),
+            }
+        )
+    ticks = [
+        {"value": value, "y": round(baseline - value / top * plot_height, 2)}
+        for value in sorted({0, top // 2, top})
+    ]
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "left": CHART_LEFT,
+        "right": CHART_WIDTH,
+        "baseline": baseline,
+        "label_y": CHART_HEIGHT - 6,
+        "bars": bars,
+        "ticks": ticks,
+    }

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "billing"
+
+urlpatterns = [
+    path("analytics/", views.analytics_page, name="analytics"),
+    path("analytics/records.csv", views.download_records, name="records"),
+]
