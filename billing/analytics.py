@@ -67,6 +67,9 @@ class Filters:
     trunk: object = None
     direction: str = ""
     destination_class: str = ""
+    # The customer's number: the hourly totals do not go down to numbers, so the figures are
+    # then counted from the number's records (index (enterprise, number, started_at)).
+    number: str = ""
 
     @classmethod
     def from_form(cls, cleaned, zone):
@@ -101,9 +104,32 @@ def usage_hours(filters):
 
 
 def call_records(filters):
+    number = {"number": filters.number} if filters.number else {}
     return CallRecord.objects.filter(
-        started_at__gte=filters.start, started_at__lt=filters.end, **filters.lookups()
+        started_at__gte=filters.start, started_at__lt=filters.end, **filters.lookups(), **number
     )
+
+
+ANSWERED = Q(disposition=Disposition.ANSWERED)
+# The hourly totals' columns, counted from the records themselves.
+RECORD_SUMS = {
+    "calls": Count("*"),
+    "answered": Count("call_id", filter=ANSWERED),
+    "busy": Count("call_id", filter=Q(disposition=Disposition.BUSY)),
+    "no_answer": Count("call_id", filter=Q(disposition=Disposition.NO_ANSWER)),
+    "seconds": Sum("duration", filter=ANSWERED, default=0),
+    # Counted before the sum takes the column's name.
+    "post_dial_delay_calls": Count("post_dial_delay_ms"),
+    "post_dial_delay_ms": Sum("post_dial_delay_ms", default=0),
+}
+
+
+def _totals(filters):
+    """(rows, their time column, the sums of TOTALS): the hourly totals, or the records of the
+    number filtered on."""
+    if filters.number:
+        return call_records(filters), "started_at", RECORD_SUMS
+    return usage_hours(filters), "hour", _sums()
 
 
 TOTALS = ("calls", "answered", "busy", "no_answer", "seconds", "post_dial_delay_ms")
@@ -118,7 +144,8 @@ def ratio(part, whole):
 
 
 def kpis(filters):
-    totals = usage_hours(filters).aggregate(**_sums())
+    rows, _time, sums = _totals(filters)
+    totals = rows.aggregate(**sums)
     calls, answered = totals["calls"], totals["answered"]
     return {
         "calls": calls,
@@ -156,19 +183,19 @@ class Bucket:
 
 def series(filters):
     """The calls of each day (each hour of a short range) of the range, empty ones included."""
+    rows, time_column, sums = _totals(filters)
     if filters.hourly:
-        bucket = TruncHour("hour", tzinfo=filters.zone)
+        bucket = TruncHour(time_column, tzinfo=filters.zone)
         moments = _local_hours(filters)
     else:
-        bucket = TruncDate("hour", tzinfo=filters.zone)
+        bucket = TruncDate(time_column, tzinfo=filters.zone)
         days = (filters.date_to - filters.date_from).days + 1
         moments = [filters.date_from + timedelta(days=n) for n in range(days)]
     buckets = {moment: Bucket(moment) for moment in moments}
     rows = (
-        usage_hours(filters)
-        .annotate(bucket=bucket)
+        rows.annotate(bucket=bucket)
         .values("bucket")
-        .annotate(calls=Sum("calls"), answered=Sum("answered"), seconds=Sum("seconds"))
+        .annotate(**{name: sums[name] for name in ("calls", "answered", "seconds")})
     )
     for row in rows:
         key = row["bucket"]
@@ -209,12 +236,7 @@ def failures(filters, limit=None):
 
 
 def _call_totals():
-    answered = Q(disposition=Disposition.ANSWERED)
-    return {
-        "calls": Count("*"),
-        "answered": Count("call_id", filter=answered),
-        "seconds": Sum("duration", filter=answered, default=0),
-    }
+    return {name: RECORD_SUMS[name] for name in ("calls", "answered", "seconds")}
 
 
 def _with_rates(rows):

@@ -3,8 +3,11 @@
 from datetime import timedelta
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.phones import normalize_phone
+from phone_numbers.models import PhoneNumber
 from trunks.models import Package, Trunk
 
 from .models import DestinationClass, Direction
@@ -37,6 +40,9 @@ class AnalyticsFilterForm(forms.Form):
         choices=[("", "All destinations"), *DestinationClass.choices],
         required=False,
     )
+    number = forms.CharField(
+        label="Number", required=False, max_length=30, widget=forms.TextInput(attrs={"size": 14})
+    )
 
     def __init__(self, data, *, enterprise):
         date_from, date_to = default_range()
@@ -48,6 +54,17 @@ class AnalyticsFilterForm(forms.Form):
             "name"
         )
         self.fields["trunk"].queryset = Trunk.objects.filter(enterprise=enterprise).order_by("name")
+        self.enterprise = enterprise
+
+    def clean_number(self):
+        value = self.cleaned_data["number"].strip()
+        if not value:
+            return ""
+        e164 = normalize_phone(value)
+        # One of the enterprise's own numbers, in service or not any more.
+        if not PhoneNumber.objects.filter(enterprise=self.enterprise, e164=e164).exists():
+            raise ValidationError("Enter one of your own numbers.")
+        return e164
 
     def clean(self):
         cleaned = super().clean()

@@ -171,6 +171,24 @@ def test_another_enterprises_trunk_is_refused(admin_client, traffic, outsider):
     assert "kpi__value" not in response.content.decode()
 
 
+def test_a_number_narrows_every_figure_to_its_calls(admin_client, traffic):
+    # The number routed to the trunk had one call: answered, 65 s.
+    response = admin_client.get(URL, {**DECEMBER, "number": ROUTED_NUMBER})
+
+    figures = kpis(response)
+    assert (figures["Calls"], figures["ASR"], figures["ACD"]) == ("1", "100.0 %", "1:05")
+    by_day = {"number": ROUTED_NUMBER, "format": "csv", "table": "calls"}
+    rows = csv_rows(admin_client.get(URL, {**DECEMBER, **by_day}))
+    assert rows[1] == ["2026-12-01", "1", "1", "0", "1.1", "100.0"]
+
+
+def test_another_enterprises_number_is_refused(admin_client, traffic):
+    response = admin_client.get(URL, {**DECEMBER, "number": GLOBEX_NUMBER})
+
+    assert response.context["form"].errors == {"number": ["Enter one of your own numbers."]}
+    assert "kpi__value" not in response.content.decode()
+
+
 @pytest.mark.parametrize(
     ("dates", "error"),
     [
