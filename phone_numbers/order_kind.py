@@ -1,9 +1,6 @@
 """Number orders as one kind of order: their View Orders tab, description, page part and hook."""
 
-from urllib.parse import urlencode
-
 import django_filters
-from django.urls import reverse
 
 from core.exports import choice_label_sql
 from core.phones import display_phone
@@ -13,6 +10,7 @@ from orders.lifecycle import ORDER_LIFECYCLE
 from orders.models import Order
 from orders.tables import OrderFilter, order_columns
 
+from . import order_types
 from .models import Kind, NumberOrder
 from .ordering import KIND, on_order_status_changed
 from .permissions import ORDER_NUMBERS, VIEW_NUMBERS
@@ -136,8 +134,9 @@ def facts(order):
 def order_again_url(order):
     """Get New Number for the same package and kind."""
     number_order = order.number_order
-    query = urlencode({"package": number_order.package.public_id, "kind": number_order.kind})
-    return f"{reverse('phone_numbers:add')}?{query}"
+    return order_types.form_url(
+        "phone_numbers:add", package=number_order.package.public_id, kind=number_order.kind
+    )
 
 
 NUMBER_ORDERS = OrderKind(

@@ -40,11 +40,16 @@ def available_to(user):
     return [order_type for order_type in _types if user.has_perm(order_type.permission)]
 
 
+def form_url(url_name, *, package="", kind=""):
+    """An order type's form (its URL name) for a package (its public_id) and kind."""
+    kept = {key: value for key, value in (("package", package), ("kind", kind)) if value}
+    suffix = f"?{urlencode(kept)}" if kept else ""
+    return reverse(url_name) + suffix
+
+
 def url_of(order_type, query):
     """The order type's form for the package and kind of query (a QueryDict or dict)."""
-    kept = {key: query[key] for key in ("package", "kind") if query.get(key)}
-    suffix = f"?{urlencode(kept)}" if kept else ""
-    return reverse(order_type.url_name) + suffix
+    return form_url(order_type.url_name, package=query.get("package"), kind=query.get("kind"))
 
 
 def other_type_url(request, current):

@@ -6,7 +6,6 @@ status is rolled up from its batches' (orders.lifecycle.roll_up).
 """
 
 import html
-from urllib.parse import urlencode
 
 import django_filters
 from django.urls import reverse
@@ -18,6 +17,7 @@ from core.tables import Column, DataTable, row_url
 from orders.kinds import EventType, OrderKind
 from orders.models import Order
 from orders.tables import OrderFilter, order_columns
+from phone_numbers import order_types
 from phone_numbers.models import Kind, PhoneNumber
 
 from .calendar import EASTERN
@@ -199,8 +199,7 @@ def _eastern(when):
 def order_again_url(order):
     """Move/Port Current Numbers for the same package and kind."""
     port = order.port
-    query = urlencode({"package": port.package.public_id, "kind": port.kind})
-    return f"{reverse('porting:add')}?{query}"
+    return order_types.form_url("porting:add", package=port.package.public_id, kind=port.kind)
 
 
 PORT_ORDERS = OrderKind(

@@ -75,8 +75,10 @@ def documents_added(port_order, *, by, notify=True):
         order = Order.objects.select_for_update().get(pk=port_order.order_id)
         if order.status != Status.PENDING_DOCUMENTS or missing_documents(port_order):
             return
-        batches = PortBatch.objects.select_for_update().filter(
-            port_order=port_order, status=Status.PENDING_DOCUMENTS
+        batches = (
+            PortBatch.objects.select_for_update(of=("self",))
+            .select_related("port_order__enterprise")
+            .filter(port_order=port_order, status=Status.PENDING_DOCUMENTS)
         )
         for batch in batches.order_by("id"):
             _move(batch, Status.SUBMITTED, by=PORTAL)
