@@ -15,6 +15,7 @@ its months pass the retention, and an enterprise's records are not deleted row b
 Reports read UsageHour, the hourly totals kept as records load, not the records themselves.
 """
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -276,3 +277,135 @@ class RecordRetention(models.Model):
     @classmethod
     def current(cls):
         return cls.objects.get_or_create(pk=1)[0]
+
+
+class UsageMinute(models.Model):
+    """The calls in progress during one minute (UTC) of an enterprise, by package, trunk and
+    direction: a call counts in every minute it touches, from its start to its end. The peak of
+    these (summed over the groups a filter keeps) is the page's peak concurrent calls."""
+
+    enterprise = _tenant_key("accounts.Enterprise")
+    minute = models.DateTimeField()
+    package = _tenant_key("trunks.Package", null=True)
+    trunk = _tenant_key("trunks.Trunk", null=True)
+    direction = models.CharField(max_length=8, choices=Direction)
+    calls = models.PositiveIntegerField(default=0)
+
+    objects = tenant_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "enterprise",
+                "minute",
+                "direction",
+                models.functions.Coalesce("package", 0),
+                models.functions.Coalesce("trunk", 0),
+                name="usage_minute_once",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.minute:%Y-%m-%d %H:%M} UTC"
+
+
+class SftpAccount(models.Model):
+    """An enterprise's login on the secure FTP site, where its daily ADR files are put: a
+    directory of its own (named as the login) that only its credentials reach."""
+
+    enterprise = models.OneToOneField(
+        "accounts.Enterprise", on_delete=models.CASCADE, related_name="sftp_account"
+    )
+    username = models.CharField(max_length=32, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = "secure FTP account"
+
+    def __str__(self):
+        return self.username
+
+    @property
+    def directory(self):
+        return self.username
+
+
+class SftpCredential(models.Model):
+    """One way into an SftpAccount: a password (kept hashed, shown once) or a public key.
+    Revoked credentials are kept, so that the page can say who revoked what and when."""
+
+    class Kind(models.TextChoices):
+        PASSWORD = "password", "Password"
+        PUBLIC_KEY = "public_key", "Public key"
+
+    enterprise = models.ForeignKey("accounts.Enterprise", on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(SftpAccount, on_delete=models.CASCADE, related_name="credentials")
+    kind = models.CharField(max_length=10, choices=Kind)
+    password_hash = models.CharField(max_length=200, blank=True)
+    public_key = models.TextField(blank=True)  # one OpenSSH line: "ssh-ed25519 AAAA... comment"
+    fingerprint = models.CharField(max_length=80, blank=True)  # "SHA256:..." of the key
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = "secure FTP credential"
+        indexes = [models.Index(fields=["account", "revoked_at"])]
+
+    def __str__(self):
+        if self.kind == self.Kind.PUBLIC_KEY:
+            return f"Public key {self.fingerprint}"
+        return "Password"
+
+
+class AdrFile(models.Model):
+    """The ADR file of one day (midnight to midnight in the enterprise's time zone): one row,
+    hence one file, per enterprise and day, however often its delivery runs."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Being delivered"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Delivery failing"
+        REMOVED = "removed", "Removed after 45 days"
+
+    enterprise = models.ForeignKey("accounts.Enterprise", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    name = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    rows = models.PositiveIntegerField(null=True, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    job = models.ForeignKey(
+        "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    deliveries = models.PositiveIntegerField(default=0)  # jobs started for it, retries aside
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = tenant_manager()
+
+    class Meta:
+        verbose_name = "ADR file"
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "day"], name="adr_file_once_a_day")
+        ]
+        indexes = [models.Index(fields=["status", "day"])]
+
+    def __str__(self):
+        return self.name

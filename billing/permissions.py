@@ -1,4 +1,5 @@
-"""The permissions of the billing app: traffic analytics and the usage records behind it."""
+"""The permissions of the billing app: traffic analytics, the usage records behind it, and the
+daily ADR files on the secure FTP site."""
 
 from core.permissions import ADMINISTRATOR, BILLING, GENERAL_USER, READ_ONLY, declare
 
@@ -12,4 +13,15 @@ DOWNLOAD_USAGE = declare(
     "Download usage records",
     roles=[ADMINISTRATOR, BILLING, READ_ONLY],
     implies=[VIEW_ANALYTICS],
+)
+VIEW_ADR_FILES = declare(
+    "billing.view_adr_files",
+    "See and download the daily ADR files",
+    roles=[ADMINISTRATOR, BILLING, READ_ONLY],
+)
+MANAGE_ADR_DELIVERY = declare(
+    "billing.manage_adr_delivery",
+    "Manage the secure FTP site's credentials",
+    roles=[ADMINISTRATOR],
+    implies=[VIEW_ADR_FILES],
 )

@@ -340,6 +340,27 @@ PORT_NUMBERS_MAX_BYTES = envint("PORT_NUMBERS_MAX_BYTES", 4 * 1024 * 1024)
 PORT_SANDBOX_DAY_SECONDS = envint("PORT_SANDBOX_DAY_SECONDS", 120)
 # Usage record files dropped here (in calls/, messages/ and apps/) are loaded every minute.
 USAGE_SPOOL_DIR = Path(os.environ.get("USAGE_SPOOL_DIR", VAR_DIR / "spool"))
+# The secure FTP site of the daily ADR files (billing.sftp): the portal's own SFTP server
+# (`manage.py sftp_server`) serves ROOT, a directory per enterprise's login, each reached only by
+# that enterprise's credentials; the worker puts the files there as USERNAME, with the private
+# key KEY_FILE (the server trusts its .pub) after checking the server's HOST_KEY_FILE.pub. Both
+# keys are made on first use. Customers are told PUBLIC_HOST and PUBLIC_PORT. The server refuses
+# uploads once its disk has less than MIN_FREE_BYTES free.
+SFTP_DIR = Path(os.environ.get("SFTP_DIR", VAR_DIR / "sftp"))
+ADR_SFTP = {
+    "HOST": os.environ.get("SFTP_HOST", "127.0.0.1"),
+    "PORT": envint("SFTP_PORT", 2222),
+    "PUBLIC_HOST": os.environ.get("SFTP_PUBLIC_HOST", os.environ.get("SFTP_HOST", "127.0.0.1")),
+    "PUBLIC_PORT": envint("SFTP_PUBLIC_PORT", envint("SFTP_PORT", 2222)),
+    "USERNAME": "portal",
+    "KEY_FILE": SFTP_DIR / "portal_key",
+    "HOST_KEY_FILE": SFTP_DIR / "host_key",
+    "ROOT": Path(os.environ.get("SFTP_ROOT", SFTP_DIR / "files")),
+    "MIN_FREE_BYTES": envint("SFTP_MIN_FREE_BYTES", 100 * 1024 * 1024),
+    "TIMEOUT": envint("SFTP_TIMEOUT", 10),
+}
+# Each day's ADR file is kept on the secure FTP site this many days.
+ADR_KEEP_DAYS = 45
 # The largest LOA or invoice a customer may upload.
 PORT_DOCUMENT_MAX_BYTES = envint("PORT_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 # The port form posts its Port Numbers list with the rest of the form: Django's default limit
