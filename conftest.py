@@ -27,6 +27,9 @@ from tests.factories import PASSWORD, EnterpriseFactory, UserFactory, role
 from tests.scopes import as_a_server
 from tests.totp import enable_totp
 
+# The secure FTP site's fixtures (sftp_server), for every app's tests.
+pytest_plugins = ["tests.sftp"]
+
 
 def pytest_configure(config):
     engine = settings.DATABASES["default"]["ENGINE"]

@@ -1,8 +1,12 @@
-"""Back office of usage records: the record files loaded, and the records no one's.
+"""Back office of usage records: the record files loaded, the records no one's, and the ADR files.
 
 Staff see each file that came in (from the spool or uploaded here) with what became of its
 lines, upload a file by hand, and look up the records that matched no enterprise's number or
 trunk. Records are never changed here: a file loaded again stores nothing twice.
+
+The daily ADR files of each enterprise are listed with their delivery: a file whose delivery
+keeps failing shows why, and staff may start it again at once (the scheduler does every hour).
+The secure FTP logins and their credentials are read here; customers manage them.
 """
 
 from django import forms
@@ -14,9 +18,19 @@ from django.urls import path
 from django.utils.html import format_html, format_html_join
 
 from core.admin import ReadOnlyAdmin
+from core.models import Job
 
+from .delivery import restart_delivery
 from .loading import load_file
-from .models import RecordFile, RecordKind, RecordRetention, UnmatchedRecord
+from .models import (
+    AdrFile,
+    RecordFile,
+    RecordKind,
+    RecordRetention,
+    SftpAccount,
+    SftpCredential,
+    UnmatchedRecord,
+)
 
 
 class UploadForm(forms.Form):
@@ -153,3 +167,68 @@ class RecordRetentionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AdrFile)
+class AdrFileAdmin(ReadOnlyAdmin):
+    list_display = [
+        "name",
+        "enterprise",
+        "status",
+        "rows",
+        "size",
+        "deliveries",
+        "job_status",
+        "error",
+        "delivered_at",
+    ]
+    list_filter = ["status", "day"]
+    list_select_related = ["enterprise", "job"]
+    search_fields = ["name", "enterprise__name", "enterprise__account_number"]
+    ordering = ["-day", "enterprise__name"]
+    actions = ["deliver_again"]
+
+    @admin.display(description="Last delivery job")
+    def job_status(self, adr_file):
+        return adr_file.job.get_status_display() if adr_file.job else None
+
+    def has_deliver_permission(self, request):
+        return request.user.has_perm("billing.change_adrfile")
+
+    @admin.action(description="Deliver again now", permissions=["deliver"])
+    def deliver_again(self, request, queryset):
+        """Start again the files whose delivery has failed for good; leave the others."""
+        started = sum(
+            restart_delivery(adr_file)
+            for adr_file in queryset.filter(job__status=Job.Status.FAILED).select_related(
+                "enterprise"
+            )
+        )
+        skipped = queryset.count() - started
+        if started:
+            messages.success(request, f"Started the delivery of {started} file(s) again.")
+        if skipped:
+            messages.info(
+                request,
+                f"{skipped} file(s) left alone: delivered, or their delivery is still being tried.",
+            )
+
+
+class SftpCredentialInline(admin.TabularInline):
+    model = SftpCredential
+    fields = ["kind", "fingerprint", "created_by", "created_at", "revoked_at", "last_used_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SftpAccount)
+class SftpAccountAdmin(ReadOnlyAdmin):
+    list_display = ["username", "enterprise", "created_at"]
+    list_select_related = ["enterprise"]
+    search_fields = ["username", "enterprise__name", "enterprise__account_number"]
+    list_filter = ["enterprise__adr_delivery_enabled"]
+    inlines = [SftpCredentialInline]

@@ -35,4 +35,18 @@ FAQS = [
         "download records.",
         position=12,
     ),
+    Faq(
+        "Billing",
+        "How do I sign in to the secure FTP site of my ADR files?",
+        "In the top right corner, click My Account > Enterprise Settings. The Secure FTP site "
+        "card shows the host, port, username and directory, and how to connect, e.g. with "
+        "sftp or with FileZilla or WinSCP. An Administrator adds a public key (the line in "
+        "your .pub file, never the private key) or sets a password there. A password is shown "
+        "once, when it is set: copy it then. Setting a new password replaces the old one, and "
+        "a key or password can be revoked at any time.\n\n"
+        "The ADR files of the last 45 days are also listed, with their SHA-256 checksums, on "
+        "the ADR files page, linked from the same card, where you can download them. "
+        "Administrators, Billing and Read Only users can see and download them.",
+        position=13,
+    ),
 ]

@@ -340,7 +340,9 @@ class SftpCredential(models.Model):
         PASSWORD = "password", "Password"
         PUBLIC_KEY = "public_key", "Public key"
 
-    enterprise = models.ForeignKey("accounts.Enterprise", on_delete=models.CASCADE, related_name="+")
+    enterprise = models.ForeignKey(
+        "accounts.Enterprise", on_delete=models.CASCADE, related_name="+"
+    )
     account = models.ForeignKey(SftpAccount, on_delete=models.CASCADE, related_name="credentials")
     kind = models.CharField(max_length=10, choices=Kind)
     password_hash = models.CharField(max_length=200, blank=True)
@@ -382,7 +384,9 @@ class AdrFile(models.Model):
         FAILED = "failed", "Delivery failing"
         REMOVED = "removed", "Removed after 45 days"
 
-    enterprise = models.ForeignKey("accounts.Enterprise", on_delete=models.CASCADE, related_name="+")
+    enterprise = models.ForeignKey(
+        "accounts.Enterprise", on_delete=models.CASCADE, related_name="+"
+    )
     day = models.DateField()
     name = models.CharField(max_length=64)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)

@@ -378,5 +378,8 @@ LOGGING = {
         # WeasyPrint tells every step of every PDF it renders at INFO.
         "weasyprint": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
+        # Both tell every step of every SFTP connection at INFO.
+        "paramiko": {"level": "WARNING"},
+        "asyncssh": {"level": "WARNING"},
     },
 }

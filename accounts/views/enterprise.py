@@ -7,6 +7,7 @@ from accounts.forms.profile import EnterpriseSettingsForm
 from accounts.permissions import MANAGE_ENTERPRISE_SETTINGS, VIEW_ENTERPRISE_SETTINGS
 from accounts.services import update_enterprise_settings
 from audit.records import client_ip
+from core.dashboard import sections_for
 from core.tenancy import enterprise_permission_required
 
 
@@ -51,7 +52,14 @@ def enterprise_settings(request):
             return redirect("mfa_activate_totp")
         return redirect("accounts:enterprise_settings")
     return render(
-        request, "accounts/enterprise_settings.html", {"form": form, "can_change": can_change}
+        request,
+        "accounts/enterprise_settings.html",
+        {
+            "form": form,
+            "can_change": can_change,
+            # Other apps' cards, each with forms of its own.
+            "sections": sections_for(request, "enterprise_settings"),
+        },
     )
 
 
