@@ -1,22 +1,29 @@
 """The numbers of the Traffic Analytics page, from the hourly totals and the call records.
 
-The KPIs and the chart read UsageHour (hours in UTC): a day is a day in the reader's time zone,
-grouped by the database ((hour AT TIME ZONE zone)::date on PostgreSQL; Django's own functions on
-SQLite). Failures and the top lists read the call records of the range through their
-(enterprise, started_at) index, until rollups of their own keep them.
+The KPIs and the chart read UsageHour (hours in UTC): a day (a month) is one in the reader's
+time zone, grouped by the database. The peak concurrent calls read UsageMinute, the calls in
+progress each minute: the calls of each minute summed over the groups the filters keep, the
+most of them in each bucket. Failures and the top lists read the call records of the range
+through their (enterprise, started_at) index, until rollups of their own keep them.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, Count, F, Q, Sum, When
-from django.db.models.functions import TruncDate, TruncHour
+from django.db import connections
+from django.db.models import Case, Count, DateField, F, Q, Sum, When
+from django.db.models.functions import TruncDate, TruncHour, TruncMonth
 
-from .models import CallRecord, DestinationClass, Disposition, UsageHour
+from .models import CallRecord, DestinationClass, Disposition, UsageHour, UsageMinute
+from .rollups import MAX_CALL_MINUTES, minutes_of_call
 
-# A range of up to this many days is charted by hour, a longer one by day.
+# Unless the reader chooses, a range of up to this many days is charted by hour, one of more
+# than MONTHLY_OVER_DAYS by month, any other by day.
 HOURLY_UP_TO_DAYS = 2
+MONTHLY_OVER_DAYS = 92
+HOUR, DAY, MONTH = "hour", "day", "month"
 TOP = 10
 
 SIP_REASONS = {
@@ -70,10 +77,15 @@ class Filters:
     # The customer's number: the hourly totals do not go down to numbers, so the figures are
     # then counted from the number's records (index (enterprise, number, started_at)).
     number: str = ""
+    show_by: str = ""  # HOUR, DAY or MONTH; empty: by the range's length
 
     @classmethod
     def from_form(cls, cleaned, zone):
         return cls(zone=zone, **cleaned)
+
+    @property
+    def days(self):
+        return (self.date_to - self.date_from).days + 1
 
     @property
     def start(self):
@@ -84,8 +96,13 @@ class Filters:
         return datetime.combine(self.date_to + timedelta(days=1), time.min, self.zone)
 
     @property
-    def hourly(self):
-        return (self.date_to - self.date_from).days + 1 <= HOURLY_UP_TO_DAYS
+    def bucket(self):
+        """What a bar of the chart (a row of its table) is: an HOUR, a DAY or a MONTH."""
+        if self.show_by:
+            return self.show_by
+        if self.days <= HOURLY_UP_TO_DAYS:
+            return HOUR
+        return MONTH if self.days > MONTHLY_OVER_DAYS else DAY
 
     def lookups(self):
         chosen = {
@@ -95,6 +112,12 @@ class Filters:
             "destination_class": self.destination_class,
         }
         return {name: value for name, value in chosen.items() if value}
+
+    def minute_lookups(self):
+        """The lookups the minutes can answer: they are not kept by destination class."""
+        lookups = self.lookups()
+        lookups.pop("destination_class", None)
+        return lookups
 
 
 def usage_hours(filters):
@@ -143,7 +166,8 @@ def ratio(part, whole):
     return part / whole if whole else None
 
 
-def kpis(filters):
+def kpis(filters, buckets):
+    """The key figures of the range; buckets are its series (which hold the peaks)."""
     rows, _time, sums = _totals(filters)
     totals = rows.aggregate(**sums)
     calls, answered = totals["calls"], totals["answered"]
@@ -158,15 +182,17 @@ def kpis(filters):
             if totals["post_dial_delay_calls"]
             else None
         ),
+        "peak_concurrent_calls": max((bucket.peak for bucket in buckets), default=0),
     }
 
 
 @dataclass
 class Bucket:
-    start: object  # a date, or an aware datetime in the reader's zone when hourly
+    start: object  # a date (a month's first day), or an aware datetime in the reader's zone
     calls: int = 0
     answered: int = 0
     seconds: int = 0
+    peak: int = 0  # the most calls in progress at once, in one minute of it
 
     @property
     def not_answered(self):
@@ -181,19 +207,41 @@ class Bucket:
         return ratio(self.answered, self.calls)
 
 
+def _truncate(filters, time_column):
+    """The database's bucket of a time column, in the reader's zone."""
+    if filters.bucket == HOUR:
+        return TruncHour(time_column, tzinfo=filters.zone)
+    if filters.bucket == MONTH:
+        return TruncMonth(time_column, tzinfo=filters.zone, output_field=DateField())
+    return TruncDate(time_column, tzinfo=filters.zone)
+
+
+def bucket_of(moment, filters):
+    """The bucket (as series keys them) of an aware datetime: its hour, day or month."""
+    local = moment.astimezone(filters.zone)
+    if filters.bucket == HOUR:
+        return local.replace(minute=0, second=0, microsecond=0)
+    if filters.bucket == MONTH:
+        return local.date().replace(day=1)
+    return local.date()
+
+
+def _moments(filters):
+    if filters.bucket == HOUR:
+        return _local_hours(filters)
+    days = [filters.date_from + timedelta(days=n) for n in range(filters.days)]
+    if filters.bucket == MONTH:
+        return list(dict.fromkeys(day.replace(day=1) for day in days))
+    return days
+
+
 def series(filters):
-    """The calls of each day (each hour of a short range) of the range, empty ones included."""
+    """The calls of each bucket (hour, day or month) of the range, empty ones included, with
+    the peak of calls in progress at once."""
     rows, time_column, sums = _totals(filters)
-    if filters.hourly:
-        bucket = TruncHour(time_column, tzinfo=filters.zone)
-        moments = _local_hours(filters)
-    else:
-        bucket = TruncDate(time_column, tzinfo=filters.zone)
-        days = (filters.date_to - filters.date_from).days + 1
-        moments = [filters.date_from + timedelta(days=n) for n in range(days)]
-    buckets = {moment: Bucket(moment) for moment in moments}
+    buckets = {moment: Bucket(moment) for moment in _moments(filters)}
     rows = (
-        rows.annotate(bucket=bucket)
+        rows.annotate(bucket=_truncate(filters, time_column))
         .values("bucket")
         .annotate(**{name: sums[name] for name in ("calls", "answered", "seconds")})
     )
@@ -203,7 +251,65 @@ def series(filters):
         found.calls += row["calls"]
         found.answered += row["answered"]
         found.seconds += row["seconds"]
+    for key, peak in peaks(filters).items():
+        buckets.setdefault(key, Bucket(key)).peak = peak
     return [buckets[key] for key in sorted(buckets)]
+
+
+def peaks(filters):
+    """{bucket: the most calls in progress in one minute of it}."""
+    found = {}
+    for minute, calls in _busiest_minutes(filters):
+        key = bucket_of(minute, filters)
+        found[key] = max(found.get(key, 0), calls)
+    return found
+
+
+def _busiest_minutes(filters):
+    """(minute, calls in progress) pairs among which each bucket's busiest minute is."""
+    if filters.number:
+        return _number_minutes(filters).items()
+    per_minute = (
+        UsageMinute.objects.filter(
+            minute__gte=filters.start, minute__lt=filters.end, **filters.minute_lookups()
+        )
+        .values("minute")
+        .annotate(in_progress=Sum("calls"))
+        .order_by()
+    )
+    connection = connections[per_minute.db]
+    if connection.vendor != "postgresql":
+        return per_minute.values_list("minute", "in_progress")
+    # Each bucket's busiest minute found by the database (a month has 44,640 minutes), the
+    # minutes summed first: the bucket is then worked out once a minute, not once a row.
+    sql, params = per_minute.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT min(minute), max(in_progress) FROM ("  # noqa: S608 - the queryset's SQL
+            f"{sql}) AS minutes GROUP BY date_trunc(%s, minute AT TIME ZONE %s)",
+            (*params, filters.bucket, str(filters.zone)),
+        )
+        return cursor.fetchall()
+
+
+def _number_minutes(filters):
+    """{minute: calls in progress} of the number's calls (those started before the range
+    and still going on in it included)."""
+    records = CallRecord.objects.filter(
+        number=filters.number,
+        started_at__gte=filters.start - timedelta(minutes=MAX_CALL_MINUTES),
+        started_at__lt=filters.end,
+        ended_at__gte=filters.start,
+        **filters.lookups(),
+    )
+    counts = Counter()
+    for started_at, ended_at in records.values_list("started_at", "ended_at").iterator():
+        counts.update(
+            minute
+            for minute in minutes_of_call(started_at, ended_at)
+            if filters.start <= minute < filters.end
+        )
+    return counts
 
 
 def _local_hours(filters):
@@ -299,8 +405,19 @@ def _nice_ceiling(value):
         step *= 10
 
 
-def chart(buckets, hourly):
-    """The geometry of the chart of the buckets (see series) for the template to draw."""
+BUCKET_FORMATS = {HOUR: "%Y-%m-%d %H:00", DAY: "%Y-%m-%d", MONTH: "%Y-%m"}
+# The bars' labels under the chart, shorter.
+AXIS_FORMATS = {HOUR: "%H:00", DAY: "%m-%d", MONTH: "%Y-%m"}
+
+
+def bucket_label(bucket, kind):
+    """A bucket's hour, day or month as the page and the CSV write it."""
+    return bucket.start.strftime(BUCKET_FORMATS[kind])
+
+
+def chart(buckets, kind):
+    """The geometry of the chart of the buckets (see series, of kind HOUR, DAY or MONTH) for
+    the template to draw."""
     plot_width = CHART_WIDTH - CHART_LEFT
     plot_height = CHART_HEIGHT - CHART_BOTTOM - CHART_TOP
     baseline = CHART_TOP + plot_height
@@ -312,7 +429,7 @@ def chart(buckets, hourly):
         answered = bucket.answered / top * plot_height
         not_answered = bucket.not_answered / top * plot_height
         x = CHART_LEFT + index * slot + slot * 0.15
-        when = f"{bucket.start:%Y-%m-%d %H:00}" if hourly else f"{bucket.start:%Y-%m-%d}"
+        when = bucket_label(bucket, kind)
         bars.append(
             {
                 "x": round(x, 2),
@@ -323,7 +440,7 @@ def chart(buckets, hourly):
                 "not_answered_height": round(not_answered, 2),
                 "title": f"{when}: {bucket.calls} calls, {bucket.answered} answered, "
                 f"{bucket.not_answered} not answered",
-                "label": (f"{bucket.start:%H:00}" if hourly else f"{bucket.start:%m-%d}")
+                "label": bucket.start.strftime(AXIS_FORMATS[kind])
                 if index % label_every == 0
                 else "",
                 "label_x": round(CHART_LEFT + index * slot + slot / 2, 2),

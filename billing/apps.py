@@ -10,7 +10,10 @@ class BillingConfig(AppConfig):
         from core.dashboard import DashboardSection
         from core.navigation import MenuEntry
 
-        from . import actions  # noqa: F401 - declares the audit actions
+        from . import (
+            actions,  # noqa: F401 - declares the audit actions
+            tables,  # noqa: F401 - the call records table, for its export jobs
+        )
         from .delivery import remove_old_adr_files, schedule_adr_files
         from .demo import load
         from .loading import load_spool

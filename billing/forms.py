@@ -10,11 +10,14 @@ from core.phones import normalize_phone
 from phone_numbers.models import PhoneNumber
 from trunks.models import Package, Trunk
 
+from .analytics import DAY, HOUR, MONTH
 from .models import DestinationClass, Direction
 
 DEFAULT_DAYS = 30
-# The longest range the page reads: three months of hourly totals.
-MAX_DAYS = 92
+# The longest range the page reads: a year, by month (or by day).
+MAX_DAYS = 366
+# The most days charted by hour: 744 bars already.
+MAX_HOURLY_DAYS = 31
 
 
 def default_range(today=None):
@@ -42,6 +45,12 @@ class AnalyticsFilterForm(forms.Form):
     )
     number = forms.CharField(
         label="Number", required=False, max_length=30, widget=forms.TextInput(attrs={"size": 14})
+    )
+    # Empty: by hour up to 2 days, by month over 92, else by day (analytics.Filters.bucket).
+    show_by = forms.ChoiceField(
+        label="Show by",
+        choices=[("", "Automatic"), (HOUR, "Hour"), (DAY, "Day"), (MONTH, "Month")],
+        required=False,
     )
 
     def __init__(self, data, *, enterprise):
@@ -77,5 +86,13 @@ class AnalyticsFilterForm(forms.Form):
                     "date_to",
                     f"Choose at most {MAX_DAYS} days: this range has "
                     f"{(date_to - date_from).days + 1}.",
+                )
+            elif (
+                cleaned.get("show_by") == HOUR and (date_to - date_from).days + 1 > MAX_HOURLY_DAYS
+            ):
+                self.add_error(
+                    "show_by",
+                    f"Show by hour a range of at most {MAX_HOURLY_DAYS} days, "
+                    "or choose Day or Month.",
                 )
         return cleaned

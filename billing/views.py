@@ -1,23 +1,20 @@
 """Traffic Analytics: the enterprise's calls of a date range, as numbers, a chart and tables."""
 
 import csv
-import io
-from datetime import UTC
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from core.exports import CHUNK_BYTES
 from core.phones import display_phone
 from core.tables import csv_safe
-from core.tenancy import enterprise_permission_required, stream_within_request
-from trunks.models import Package, Trunk
+from core.tenancy import enterprise_permission_required
 
 from . import analytics
 from .forms import AnalyticsFilterForm
 from .permissions import DOWNLOAD_USAGE, VIEW_ANALYTICS
+from .tables import CallRecordTable
 
 
 def format_minutes_seconds(seconds):
@@ -31,22 +28,29 @@ def _percent(value):
     return "" if value is None else f"{value * 100:.1f}"
 
 
-def _when(bucket, hourly):
-    return f"{bucket.start:%Y-%m-%d %H:00}" if hourly else f"{bucket.start:%Y-%m-%d}"
+BUCKET_LABELS = {analytics.HOUR: "Hour", analytics.DAY: "Day", analytics.MONTH: "Month"}
 
 
 # Each table of the page as CSV: its header and its rows' cells.
 def _calls_table(filters, buckets=None):
-    hourly = filters.hourly
-    header = ["Hour" if hourly else "Day", "Calls", "Answered", "Not answered", "Minutes", "ASR %"]
+    header = [
+        BUCKET_LABELS[filters.bucket],
+        "Calls",
+        "Answered",
+        "Not answered",
+        "Minutes",
+        "ASR %",
+        "Peak concurrent calls",
+    ]
     rows = [
         [
-            _when(bucket, hourly),
+            analytics.bucket_label(bucket, filters.bucket),
             bucket.calls,
             bucket.answered,
             bucket.not_answered,
             f"{bucket.minutes:.1f}",
             _percent(bucket.asr),
+            bucket.peak,
         ]
         for bucket in (analytics.series(filters) if buckets is None else buckets)
     ]
@@ -123,7 +127,15 @@ def _filters(request):
     return form, analytics.Filters.from_form(form.cleaned_data, timezone.get_current_timezone())
 
 
-def _tiles(kpis):
+def _peak_meaning(filters):
+    meaning = "The most calls in progress at once, in any minute of the range"
+    if filters.destination_class and not filters.number:
+        # The calls in progress are not counted by destination.
+        return f"{meaning}, to every destination: the Destination filter does not narrow it"
+    return meaning
+
+
+def _tiles(kpis, filters):
     """The key figures as the page shows them: (name, what it means, value)."""
     delay = kpis["post_dial_delay_seconds"]
     return [
@@ -146,6 +158,7 @@ def _tiles(kpis):
             "Average post-dial delay: from the call's start to its first ring",
             "–" if delay is None else f"{delay:.2f} s",
         ),
+        ("Peak concurrent calls", _peak_meaning(filters), f"{kpis['peak_concurrent_calls']:,}"),
     ]
 
 
@@ -174,10 +187,11 @@ def analytics_page(request):
     context = {"form": form, "filters": filters}
     if filters:
         buckets = analytics.series(filters)
-        kpis = analytics.kpis(filters)
+        kpis = analytics.kpis(filters, buckets)
         context.update(
-            tiles=_tiles(kpis),
-            chart=analytics.chart(buckets, filters.hourly),
+            bucket_label=BUCKET_LABELS[filters.bucket].lower(),
+            tiles=_tiles(kpis, filters),
+            chart=analytics.chart(buckets, filters.bucket),
             tables={
                 "calls": _page_table(*_calls_table(filters, buckets)),
                 "failures": _page_table(*_failures_table(filters)),
@@ -185,86 +199,20 @@ def analytics_page(request):
                 "numbers": _page_table(*_numbers_table(filters, phone=display_phone)),
             },
             csv_urls={table: _with(request, format="csv", table=table) for table in CSV_TABLES},
-            records_url=(
-                reverse("billing:records") + _with(request)
-                if request.user.has_perm(DOWNLOAD_USAGE)
-                else None
-            ),
         )
+        if request.user.has_perm(DOWNLOAD_USAGE):
+            records_url = reverse("billing:records") + _with(request)
+            records = CallRecordTable(request.user, request.GET).context()
+            records["csv_url"] = records_url
+            context.update(records_url=records_url, records=records)
     return render(request, "billing/analytics.html", context)
-
-
-# The record download's columns: those of the record files (docs/usage-records.md), with the
-# package's and trunk's names, times in UTC as in the files.
-RECORD_COLUMNS = (
-    ("call_id", "call_id"),
-    ("start_time", "started_at"),
-    ("answer_time", "answered_at"),
-    ("end_time", "ended_at"),
-    ("duration", "duration"),
-    ("billable_seconds", "billable_seconds"),
-    ("direction", "direction"),
-    ("from", "from_number"),
-    ("to", "to_number"),
-    ("customer_number", "number"),
-    ("package", "package_id"),
-    ("trunk", "trunk_id"),
-    ("destination_class", "destination_class"),
-    ("destination_country", "destination_country"),
-    ("disposition", "disposition"),
-    ("sip_code", "sip_code"),
-    ("q850_cause", "q850_cause"),
-    ("post_dial_delay_ms", "post_dial_delay_ms"),
-)
-TIME_FIELDS = {"started_at", "answered_at", "ended_at"}
-
-
-def _record_chunks(records, names):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([header for header, _field in RECORD_COLUMNS])
-    for record in records.values_list(*(field for _header, field in RECORD_COLUMNS)).iterator(
-        chunk_size=5000
-    ):
-        writer.writerow(_record_cells(record, names))
-        if buffer.tell() >= CHUNK_BYTES:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode()
-
-
-def _record_cells(record, names):
-    cells = []
-    for (_header, field), value in zip(RECORD_COLUMNS, record, strict=True):
-        if value is None:
-            cells.append("")
-        elif field in TIME_FIELDS:
-            cells.append(value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
-        elif field in names:
-            cells.append(csv_safe(names[field].get(value, "")))
-        else:
-            cells.append(csv_safe(value))
-    return cells
 
 
 @enterprise_permission_required(DOWNLOAD_USAGE)
 def download_records(request):
+    """The filtered records as a call record file: streamed, or written by a job when long."""
     form, filters = _filters(request)
     if not filters:
         return render(request, "billing/analytics.html", {"form": form}, status=400)
-    names = {
-        "package_id": dict(
-            Package.objects.filter(enterprise=request.enterprise).values_list("pk", "name")
-        ),
-        "trunk_id": dict(
-            Trunk.objects.filter(enterprise=request.enterprise).values_list("pk", "name")
-        ),
-    }
-    records = analytics.call_records(filters).order_by("started_at", "call_id")
-    response = StreamingHttpResponse(
-        stream_within_request(_record_chunks(records, names)), content_type="text/csv"
-    )
-    filename = f"call-records-{filters.date_from}-{filters.date_to}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    table = CallRecordTable(request.user, request.GET)
+    return table.csv_response(f"call-records-{filters.date_from}-{filters.date_to}.csv")

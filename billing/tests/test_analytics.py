@@ -1,15 +1,22 @@
 """The Traffic Analytics page: its numbers are those of the records loaded, filtered as asked."""
 
+import io
+import os
 import re
-from datetime import date
+import signal
+from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import reverse
 
 from billing import loading, simulator
-from billing.models import CallRecord, RecordKind
+from billing.columns import CALL_COLUMNS
+from billing.models import CallRecord, RecordKind, UsageMinute
+from billing.tables import CallRecordTable
+from core.models import Job
 from phone_numbers.tests.inventory_factories import add_numbers, package_of
-from tests.downloads import csv_rows
+from tests.downloads import body, csv_rows
+from tests.workers import start_worker
 from trunks.models import Trunk
 
 from .test_loading import ACME_NUMBER, ROUTED_NUMBER, call, unanswered
@@ -17,6 +24,7 @@ from .test_loading import ACME_NUMBER, ROUTED_NUMBER, call, unanswered
 GLOBEX_NUMBER = "+12125550100"
 DECEMBER = {"date_from": "2026-12-01", "date_to": "2026-12-03"}
 URL = reverse("billing:analytics")
+RECORDS_URL = reverse("billing:records")
 
 
 @pytest.fixture
@@ -89,7 +97,7 @@ def traffic(acme):
 
 def kpis(response):
     html = response.content.decode()
-    found = re.findall(r'data-kpi="(\w+)">.*?<dd class="kpi__value">(.*?)</dd>', html, re.S)
+    found = re.findall(r'data-kpi="([^"]+)">.*?<dd class="kpi__value">(.*?)</dd>', html, re.S)
     return dict(found)
 
 
@@ -105,6 +113,7 @@ def test_the_key_figures_are_those_of_the_enterprises_records(admin_client, traf
         "ACD": "2:05",
         "NER": "75.0 %",  # answered, and busy: 3 of 4
         "PDD": "1.80 s",
+        "Peak concurrent calls": "1",
     }
 
 
@@ -142,11 +151,19 @@ def test_days_are_the_readers_days(admin_client, admin_user, acme):
 
     rows = csv_rows(admin_client.get(URL, {**DECEMBER, "format": "csv", "table": "calls"}))
 
-    assert rows[0] == ["Day", "Calls", "Answered", "Not answered", "Minutes", "ASR %"]
+    assert rows[0] == [
+        "Day",
+        "Calls",
+        "Answered",
+        "Not answered",
+        "Minutes",
+        "ASR %",
+        "Peak concurrent calls",
+    ]
     assert rows[1:] == [
-        ["2026-12-01", "1", "1", "0", "3.1", "100.0"],
-        ["2026-12-02", "0", "0", "0", "0.0", ""],
-        ["2026-12-03", "0", "0", "0", "0.0", ""],
+        ["2026-12-01", "1", "1", "0", "3.1", "100.0", "1"],
+        ["2026-12-02", "0", "0", "0", "0.0", "", "0"],
+        ["2026-12-03", "0", "0", "0", "0.0", "", "0"],
     ]
 
 
@@ -179,7 +196,7 @@ def test_a_number_narrows_every_figure_to_its_calls(admin_client, traffic):
     assert (figures["Calls"], figures["ASR"], figures["ACD"]) == ("1", "100.0 %", "1:05")
     by_day = {"number": ROUTED_NUMBER, "format": "csv", "table": "calls"}
     rows = csv_rows(admin_client.get(URL, {**DECEMBER, **by_day}))
-    assert rows[1] == ["2026-12-01", "1", "1", "0", "1.1", "100.0"]
+    assert rows[1] == ["2026-12-01", "1", "1", "0", "1.1", "100.0", "1"]
 
 
 def test_another_enterprises_number_is_refused(admin_client, traffic):
@@ -194,7 +211,7 @@ def test_another_enterprises_number_is_refused(admin_client, traffic):
     [
         (
             {"date_from": "2016-01-01", "date_to": "2026-01-01"},
-            "Choose at most 92 days: this range has 3654.",
+            "Choose at most 366 days: this range has 3654.",
         ),
         ({"date_from": "2026-12-03", "date_to": "2026-12-01"}, "To must be on or after From."),
     ],
@@ -241,30 +258,126 @@ def test_top_destinations_and_numbers(admin_client, traffic):
     ]
 
 
-def test_the_records_download_has_every_filtered_record(admin_client, traffic, acme):
-    package, trunk = acme
-    package.name = "=HYPERLINK(1)"
-    package.save()
+def test_the_records_download_is_a_call_record_file_of_the_filtered_records(
+    admin_client, traffic, acme
+):
+    _package, trunk = acme
 
-    response = admin_client.get(reverse("billing:records"), {**DECEMBER, "direction": "inbound"})
+    response = admin_client.get(RECORDS_URL, {**DECEMBER, "direction": "inbound"})
 
+    assert response.streaming
     assert response["Content-Disposition"] == (
         'attachment; filename="call-records-2026-12-01-2026-12-03.csv"'
     )
     rows = csv_rows(response)
-    assert rows[0][:4] == ["call_id", "start_time", "answer_time", "end_time"]
+    assert rows[0] == [column.name for column in CALL_COLUMNS]
     assert len(rows) == 2
     record = dict(zip(rows[0], rows[1], strict=True))
-    assert record["call_id"] == "a2"
-    assert record["start_time"] == "2026-12-01T11:00:00Z"
-    assert record["customer_number"] == ROUTED_NUMBER
-    assert record["package"] == "'=HYPERLINK(1)"
-    assert record["trunk"] == trunk.name
-    assert record["q850_cause"] == "16"
+    assert record == {
+        "call_id": "a2",
+        "start_time": "2026-12-01T11:00:00Z",
+        "answer_time": "2026-12-01T11:00:05Z",
+        "end_time": "2026-12-01T11:01:05Z",
+        "duration": "65",
+        "billable_seconds": "60",
+        "direction": "inbound",
+        "from": "+13125550111",
+        "to": ROUTED_NUMBER,
+        "customer_number": ROUTED_NUMBER,
+        "trunk": str(trunk.public_id),
+        "destination_class": "long_distance",
+        "destination_country": "",
+        "disposition": "answered",
+        "sip_code": "200",
+        "q850_cause": "16",
+        "post_dial_delay_ms": "1800",
+    }
+
+
+def test_a_downloaded_file_loads_back_as_the_same_records(admin_client, traffic):
+    content = body(admin_client.get(RECORDS_URL, DECEMBER))
+
+    again = loading.load_file(RecordKind.CALL, io.BytesIO(content), name="downloaded.csv")
+
+    assert (again.lines, again.loaded, again.duplicates, again.rejected) == (4, 0, 4, 0)
+
+
+@pytest.fixture
+def many_calls(acme, monkeypatch):
+    """Seven calls on Dec 2, over a stream limit of three records."""
+    monkeypatch.setattr(CallRecordTable, "stream_limit", 3)
+    load(
+        *(
+            call(
+                f"m{n}",
+                start_time=f"2026-12-02T10:{n:02}:00Z",
+                answer_time=f"2026-12-02T10:{n:02}:05Z",
+                end_time=f"2026-12-02T10:{n:02}:45Z",
+                duration="45",
+                billable_seconds="42",
+            )
+            for n in range(7)
+        )
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_download_is_written_by_the_worker(admin_client, many_calls, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (tmp_path / "worker_settings.py").write_text(
+        "from portal.settings_test import *  # noqa\n"
+        f"MEDIA_ROOT = {str(settings.MEDIA_ROOT)!r}\n"
+        "EXPORT_PROGRESS_ROWS = 2\n"
+    )
+
+    response = admin_client.get(RECORDS_URL, DECEMBER)
+
+    job = Job.objects.get()
+    assert response.url == reverse("job_status", args=[job.public_id])
+    worker = start_worker(
+        DJANGO_SETTINGS_MODULE="worker_settings",
+        PYTHONPATH=os.pathsep.join([str(tmp_path), str(settings.BASE_DIR)]),
+    )
+    try:
+        assert worker.wait(timeout=60) == 0
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.message
+    assert job.progress_done == job.progress_total == 7
+    rows = csv_rows(admin_client.get(job.result_url))
+    assert rows[0] == [column.name for column in CALL_COLUMNS]
+    assert [row[0] for row in rows[1:]] == [f"m{n}" for n in range(7)]
+    assert rows[1][1:4] == ["2026-12-02T10:00:00Z", "2026-12-02T10:00:05Z", "2026-12-02T10:00:45Z"]
+
+
+def test_the_call_records_table_pages_through_the_filtered_records(
+    admin_client, many_calls, monkeypatch
+):
+    monkeypatch.setattr(CallRecordTable, "page_size", 3)
+
+    def call_ids(response):
+        table = response.context["records"]
+        return [row["object"].call_id for row in table["rows"]], table
+
+    first, table = call_ids(admin_client.get(URL, DECEMBER))
+    second, table = call_ids(admin_client.get(URL + table["next_url"]))
+    third, last = call_ids(admin_client.get(URL + table["next_url"]))
+    back, _table = call_ids(admin_client.get(URL + last["previous_url"]))
+
+    assert (first, second, third) == (["m0", "m1", "m2"], ["m3", "m4", "m5"], ["m6"])
+    assert last["next_url"] is None
+    assert back == ["m3", "m4", "m5"]
+    newest, _table = call_ids(admin_client.get(URL, {**DECEMBER, "sort": "-started_at"}))
+    assert newest == ["m6", "m5", "m4"]
+    html = admin_client.get(URL, DECEMBER).content.decode()
+    assert "Call records" in html
+    assert f'href="{RECORDS_URL}?' in html
 
 
 def test_all_of_the_records_without_a_filter_but_the_range(admin_client, traffic):
-    rows = csv_rows(admin_client.get(reverse("billing:records"), DECEMBER))
+    rows = csv_rows(admin_client.get(RECORDS_URL, DECEMBER))
 
     assert sorted(row[0] for row in rows[1:]) == ["a1", "a2", "b1", "f1"]
 
@@ -338,3 +451,155 @@ def test_a_week_of_simulated_traffic_adds_up(admin_client, admin_user, acme):
     )
     top = records.filter(number=numbers[1][0]).count()
     assert int(numbers[1][1]) == top
+
+
+@pytest.fixture
+def overlapping(acme):
+    """Dec 1 (UTC): Acme's calls in progress at once, three of them at 10:05; Globex's too."""
+    load(
+        call(
+            "o1",
+            start_time="2026-12-01T10:00:10Z",
+            answer_time="2026-12-01T10:00:15Z",
+            end_time="2026-12-01T10:05:10Z",
+            duration="300",
+            billable_seconds="300",
+        ),
+        call(
+            "o2",
+            start_time="2026-12-01T10:04:00Z",
+            answer_time="2026-12-01T10:04:05Z",
+            end_time="2026-12-01T10:10:00Z",
+            duration="360",
+            billable_seconds="360",
+            direction="inbound",
+            customer_number=ROUTED_NUMBER,
+            to=ROUTED_NUMBER,
+            **{"from": "+13125550111"},
+        ),
+        unanswered(
+            "o3",
+            start_time="2026-12-01T10:05:30Z",
+            end_time="2026-12-01T10:05:40Z",
+            destination_class="international",
+            destination_country="GB",
+            to="+442071234567",
+        ),
+        unanswered(
+            "later",
+            start_time="2026-12-02T16:00:00Z",
+            end_time="2026-12-02T16:00:20Z",
+        ),
+        *(
+            call(
+                f"g{n}",
+                start_time="2026-12-01T10:05:00Z",
+                answer_time="2026-12-01T10:05:05Z",
+                end_time="2026-12-01T10:06:00Z",
+                customer_number=GLOBEX_NUMBER,
+                **{"from": GLOBEX_NUMBER},
+            )
+            for n in range(5)
+        ),
+    )
+
+
+def peak_tile(response):
+    return kpis(response)["Peak concurrent calls"]
+
+
+def test_the_peak_is_the_most_calls_in_progress_in_one_minute(
+    admin_client, admin_user, overlapping
+):
+    response = admin_client.get(URL, DECEMBER)
+
+    # o1, o2 and o3 at 10:05; Globex's five calls then are not Acme's.
+    assert peak_tile(response) == "3"
+    minute = datetime(2026, 12, 1, 10, 5, tzinfo=UTC)
+    acme_minute = UsageMinute.objects.filter(enterprise=admin_user.enterprise, minute=minute)
+    assert sum(acme_minute.values_list("calls", flat=True)) == 3
+    rows = csv_rows(admin_client.get(URL, {**DECEMBER, "format": "csv", "table": "calls"}))
+    assert rows[0][-1] == "Peak concurrent calls"
+    assert [(row[0], row[-1]) for row in rows[1:]] == [
+        ("2026-12-01", "3"),
+        ("2026-12-02", "1"),
+        ("2026-12-03", "0"),
+    ]
+    html = response.content.decode()
+    assert "The most calls in progress at once, in any minute of the range" in html
+
+
+def test_the_peak_counts_the_calls_the_filters_keep(admin_client, overlapping, acme):
+    _package, trunk = acme
+
+    assert peak_tile(admin_client.get(URL, {**DECEMBER, "direction": "outbound"})) == "2"
+    assert peak_tile(admin_client.get(URL, {**DECEMBER, "trunk": trunk.pk})) == "1"
+    # A number's peak is counted from its own records.
+    assert peak_tile(admin_client.get(URL, {**DECEMBER, "number": ACME_NUMBER})) == "2"
+    number_and_class = {**DECEMBER, "number": ACME_NUMBER, "destination_class": "international"}
+    assert peak_tile(admin_client.get(URL, number_and_class)) == "1"
+
+
+def test_the_peak_says_it_counts_every_destination_under_a_destination_filter(
+    admin_client, overlapping
+):
+    response = admin_client.get(URL, {**DECEMBER, "destination_class": "international"})
+
+    assert kpis(response)["Calls"] == "1"
+    assert peak_tile(response) == "3"
+    assert "to every destination: the Destination filter does not narrow it" in (
+        response.content.decode()
+    )
+
+
+def test_the_peak_by_hour_in_the_readers_zone(admin_client, overlapping):
+    rows = csv_rows(
+        admin_client.get(
+            URL,
+            {"date_from": "2026-12-01", "date_to": "2026-12-01", "format": "csv", "table": "calls"},
+        )
+    )
+
+    # 10:00 UTC is 05:00 in New York.
+    assert rows[0][0] == "Hour"
+    peaks = {row[0]: row[-1] for row in rows[1:]}
+    assert peaks["2026-12-01 05:00"] == "3"
+    assert set(peaks.values()) == {"0", "3"}
+
+
+def test_show_by_month_gives_the_months_of_the_readers_zone(admin_client, overlapping):
+    query = {"date_from": "2026-11-15", "date_to": "2026-12-20", "show_by": "month"}
+
+    page = admin_client.get(URL, query)
+    rows = csv_rows(admin_client.get(URL, {**query, "format": "csv", "table": "calls"}))
+
+    assert "Calls by month" in page.content.decode()
+    assert page.content.decode().count('<g class="chart__bar">') == 2
+    assert rows[0][0] == "Month"
+    assert [(row[0], row[1], row[-1]) for row in rows[1:]] == [
+        ("2026-11", "0", "0"),
+        ("2026-12", "4", "3"),
+    ]
+
+
+def test_a_long_range_is_shown_by_month_and_a_short_one_by_hour(admin_client, overlapping):
+    long_range = admin_client.get(URL, {"date_from": "2026-09-01", "date_to": "2026-12-31"})
+    short_range = admin_client.get(URL, {"date_from": "2026-12-01", "date_to": "2026-12-02"})
+    by_day = admin_client.get(
+        URL, {"date_from": "2026-12-01", "date_to": "2026-12-02", "show_by": "day"}
+    )
+
+    assert "Calls by month" in long_range.content.decode()
+    assert "Calls by hour" in short_range.content.decode()
+    assert by_day.content.decode().count('<g class="chart__bar">') == 2
+
+
+def test_an_hourly_view_of_more_than_31_days_is_refused_at_its_field(admin_client, overlapping):
+    response = admin_client.get(
+        URL, {"date_from": "2026-11-01", "date_to": "2026-12-02", "show_by": "hour"}
+    )
+
+    error = "Show by hour a range of at most 31 days, or choose Day or Month."
+    assert response.context["form"].errors == {"show_by": [error]}
+    assert error in response.content.decode()
+    assert "kpi__value" not in response.content.decode()

@@ -1,11 +1,12 @@
-"""The hourly rollups of calls, against PostgreSQL: always what a GROUP BY of the calls says."""
+"""The hourly rollups of calls, against PostgreSQL: always what a GROUP BY of the calls says;
+and the calls in progress each minute: always what counting each call's minutes says."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from billing import loading, rollups
-from billing.models import CallRecord, RecordKind, UsageHour
+from billing.models import CallRecord, RecordKind, UsageHour, UsageMinute
 from phone_numbers.tests.inventory_factories import add_numbers, package_of
 from trunks.models import Trunk
 
@@ -30,6 +31,18 @@ def stored_hours():
             name: getattr(hour, name) for name in rollups.TOTALS
         }
         for hour in UsageHour.objects.all()
+    }
+
+
+def at(hour):
+    """An hour of Dec 1 in UTC (a lookup such as hour__hour would read the current zone's)."""
+    return datetime(2026, 12, 1, hour, tzinfo=UTC)
+
+
+def stored_minutes():
+    return {
+        tuple(getattr(minute, name) for name in rollups.MINUTE_GROUPS): minute.calls
+        for minute in UsageMinute.objects.all()
     }
 
 
@@ -87,6 +100,69 @@ def test_the_rollups_equal_a_group_by_of_the_calls_after_loads_with_duplicates(
     )
     # The calls mapped to a trunk and those without one are apart.
     assert {key[3] for key in hours} == {None, numbers.pk}
+    minutes = stored_minutes()
+    assert minutes == rollups.minutes_from_records(CallRecord.objects.all())
+    # Each of these calls lasts under a minute and ends in the minute it started in.
+    assert sum(minutes.values()) == 167
+
+
+def test_a_minute_counts_the_calls_in_progress_in_it(enterprise, numbers):
+    load(
+        csv_bytes(
+            [
+                call(
+                    "a1",
+                    start_time="2026-12-01T10:00:10Z",
+                    answer_time="2026-12-01T10:00:15Z",
+                    end_time="2026-12-01T10:05:00Z",
+                ),
+                call(
+                    "a2",
+                    start_time="2026-12-01T10:04:00Z",
+                    answer_time="2026-12-01T10:04:05Z",
+                    end_time="2026-12-01T10:10:00Z",
+                ),
+                unanswered(
+                    "u1", start_time="2026-12-01T10:05:30Z", end_time="2026-12-01T10:05:40Z"
+                ),
+            ]
+        )
+    )
+
+    in_progress = dict(
+        UsageMinute.objects.filter(enterprise=enterprise).values_list("minute", "calls")
+    )
+    at = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    assert in_progress == {
+        at + timedelta(minutes=minute): calls
+        for minute, calls in [(0, 1), (1, 1), (2, 1), (3, 1), (4, 2), (5, 3)]
+        + [(minute, 1) for minute in range(6, 11)]
+    }
+    assert {(row.package_id, row.trunk_id, row.direction) for row in UsageMinute.objects.all()} == {
+        (numbers.package_id, None, "outbound")
+    }
+
+
+def test_a_call_of_two_days_counts_in_its_first_day_only(enterprise, numbers):
+    load(
+        csv_bytes(
+            [
+                call(
+                    "stuck",
+                    start_time="2026-12-01T10:00:00Z",
+                    answer_time="2026-12-01T10:00:05Z",
+                    end_time="2026-12-03T10:00:00Z",
+                    duration=str(2 * 86400),
+                    billable_seconds=str(2 * 86400 - 5),
+                )
+            ]
+        )
+    )
+
+    minutes = UsageMinute.objects.filter(enterprise=enterprise)
+    assert minutes.count() == rollups.MAX_CALL_MINUTES + 1
+    assert minutes.latest("minute").minute == datetime(2026, 12, 2, 10, tzinfo=UTC)
+    assert stored_minutes() == rollups.minutes_from_records(CallRecord.objects.all())
 
 
 def test_an_hour_holds_what_its_calls_say(enterprise, numbers):
@@ -113,9 +189,11 @@ def test_an_hour_holds_what_its_calls_say(enterprise, numbers):
 
 def test_rebuild_repairs_an_enterprises_hours(enterprise, numbers):
     load(csv_bytes(traffic(0, 60)))
-    expected = stored_hours()
+    expected, expected_minutes = stored_hours(), stored_minutes()
     UsageHour.objects.filter(enterprise=enterprise).update(calls=0, seconds=999)
-    UsageHour.objects.filter(enterprise=enterprise, hour__hour=9).delete()
+    UsageHour.objects.filter(enterprise=enterprise, hour=at(9)).delete()
+    UsageMinute.objects.filter(enterprise=enterprise).update(calls=99)
+    UsageMinute.objects.filter(enterprise=enterprise, minute__gte=at(10)).delete()
 
     rollups.rebuild(
         enterprise.pk,
@@ -124,11 +202,12 @@ def test_rebuild_repairs_an_enterprises_hours(enterprise, numbers):
     )
 
     assert stored_hours() == expected
+    assert stored_minutes() == expected_minutes
 
 
 def test_rebuild_leaves_the_hours_outside_its_span(enterprise, numbers):
     load(csv_bytes(traffic(0, 60)))
-    UsageHour.objects.filter(enterprise=enterprise, hour__hour=8).update(calls=0)
+    UsageHour.objects.filter(enterprise=enterprise, hour=at(8)).update(calls=0)
 
     rollups.rebuild(
         enterprise.pk,
@@ -137,7 +216,5 @@ def test_rebuild_leaves_the_hours_outside_its_span(enterprise, numbers):
     )
 
     assert set(
-        UsageHour.objects.filter(enterprise=enterprise, hour__hour=8).values_list(
-            "calls", flat=True
-        )
+        UsageHour.objects.filter(enterprise=enterprise, hour=at(8)).values_list("calls", flat=True)
     ) == {0}

@@ -1,5 +1,5 @@
 """The guide: click Traffic Analytics in the left-side menu, read the figures and the chart,
-filter them, and download a table as CSV."""
+filter them, show them by month, and download a table as CSV."""
 
 import csv
 
@@ -59,6 +59,7 @@ def test_read_the_chart_filter_it_and_download_the_table(
 
     calls = page.locator('[data-kpi="Calls"] .kpi__value')
     expect(calls).to_have_text("2")
+    expect(page.locator('[data-kpi="Peak concurrent calls"] .kpi__value')).to_have_text("1")
     chart = page.get_by_role("img", name="Calls by day, answered and not answered")
     expect(chart.locator("g.chart__bar")).to_have_count(7)
     # The day with the answered call has a bar of some height.
@@ -79,9 +80,19 @@ def test_read_the_chart_filter_it_and_download_the_table(
     assert download.suggested_filename == "traffic-calls-2026-11-28-2026-12-04.csv"
     rows = read_csv(download.path())
     assert rows[0][:2] == ["Day", "Calls"]
-    assert ["2026-12-02", "1", "0", "1", "0.0", "0.0"] in rows
+    assert ["2026-12-02", "1", "0", "1", "0.0", "0.0", "1"] in rows
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download records (CSV)").click()
     records = read_csv(download_info.value.path())
     assert [row[0] for row in records[1:]] == ["n1"]
+
+    page.get_by_label("Show by:").select_option("month")
+    page.get_by_label("Direction:").select_option("")
+    page.get_by_role("button", name="Apply").click()
+    by_month = page.get_by_role("img", name="Calls by month, answered and not answered")
+    expect(by_month.locator("g.chart__bar")).to_have_count(2)
+    months = page.get_by_role("region", name="Calls by month").locator("#calls-table tbody tr")
+    expect(months.nth(0)).to_contain_text("2026-11")
+    expect(months.nth(1)).to_contain_text("2026-12")
+    expect(calls).to_have_text("2")
