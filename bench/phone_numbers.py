@@ -14,7 +14,11 @@ PostgreSQL figure for the same work:
   query count, beside the time of their queries alone;
 - the dashboard and a package page (My Numbers), beside COUNT(*) of the numbers they count;
 - Move to Another Package of 100,000 numbers (history and counts included), beside one UPDATE
-  and one INSERT ... SELECT of the same rows;
+  and one INSERT ... SELECT of the same rows: each the median of MOVE_RUNS runs, rolled back,
+  each started after VACUUM and CHECKPOINT (no dead rows from the run before, every page
+  written to the WAL in full on its first change), with the CPU seconds of the server's
+  process where it runs on this machine and the load average (the figures on a shared
+  machine); --move-only runs only this part;
 - a bulk file of 100,000 lines previewed by its job (the worker's code, run here), beside the
   query that looks its numbers up;
 - the CSV of the tab through gunicorn and an RQ worker, beside psql's \copy of the same SELECT,
@@ -37,6 +41,7 @@ import tables
 BENCH_DB = "bench_numbers"
 REPEAT = tables.REPEAT
 MOVED = 100_000
+MOVE_RUNS = 3
 BULK_LINES = 100_000
 
 
@@ -124,6 +129,23 @@ def dashboards(client, user):
     print(f"{'raw: COUNT(*) GROUP BY package...':<34} {statistics.median(timings):7.1f} ms")
 
 
+def backend_cpu_seconds(cursor):
+    """A function giving the CPU seconds this connection's server process has used so far, or
+    None where the server runs on another machine (its process is not in /proc)."""
+    cursor.execute("SELECT pg_backend_pid()")
+    stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+    if not stat.exists():
+        return lambda: None
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def seconds():
+        # utime and stime, the 14th and 15th fields (after the name, which may hold spaces).
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    return seconds
+
+
 def move(user):
     from django.db import connection, transaction
 
@@ -136,22 +158,40 @@ def move(user):
     size = min(MOVED, ids.count())
     last = ids[size - 1]
     selected = PhoneNumber.objects.filter(package=source, pk__lte=last)
-    print(f"\nMove to Another Package, {size:,} numbers (the commit's deferred checks included)")
+    print(
+        f"\nMove to Another Package, {size:,} numbers (the commit's deferred checks included;"
+        f" median of {MOVE_RUNS}, each after VACUUM and CHECKPOINT)"
+    )
 
     def timed(work):
-        """Seconds of work() and of the key checks its commit would run; rolled back."""
-        with transaction.atomic(), connection.cursor() as cursor:
-            started = time.perf_counter()
-            result = work(cursor)
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            seconds = time.perf_counter() - started
-            transaction.set_rollback(True)
-        return seconds, result
+        """Median seconds of work() and of the key checks its commit would run, rolled back;
+        the server process's CPU seconds of that run; and work()'s result."""
+        runs = []
+        for _ in range(MOVE_RUNS):
+            # Every run starts alike: no dead rows left by the one before, and every page
+            # written to the WAL in full again on its first change, as after any checkpoint.
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM phone_numbers_phonenumber, phone_numbers_numberevent")
+                cursor.execute("CHECKPOINT")
+            with transaction.atomic(), connection.cursor() as cursor:
+                cpu = backend_cpu_seconds(cursor)
+                cpu_before = cpu()
+                started = time.perf_counter()
+                result = work(cursor)
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                seconds = time.perf_counter() - started
+                cpu_after = cpu()
+                transaction.set_rollback(True)
+            runs.append((seconds, None if cpu_before is None else cpu_after - cpu_before))
+        seconds, cpu_seconds = sorted(runs)[len(runs) // 2]
+        load = os.getloadavg()[0]
+        server = "" if cpu_seconds is None else f"  server CPU {cpu_seconds:5.2f} s"
+        return f"{seconds:7.2f} s{server}  (load {load:.1f})", result
 
-    seconds, done = timed(
+    figure, done = timed(
         lambda cursor: manage.move_to_package(selected, target, by=user, ip_address="127.0.0.1")
     )
-    print(f"{'portal (history, counts, audit)':<34} {seconds:7.2f} s  {done:,} numbers")
+    print(f"{'portal (history, counts, audit)':<34} {figure}  {done:,} numbers")
     update = (
         "UPDATE phone_numbers_phonenumber SET package_id = %s, routing_policy_id = NULL, "
         "trunk_id = NULL WHERE package_id = %s AND id <= %s AND status <> 'disconnected'"
@@ -163,15 +203,15 @@ def move(user):
         "FROM phone_numbers_phonenumber WHERE package_id = %s AND id <= %s "
         "AND status <> 'disconnected'"
     )
-    seconds, _ = timed(lambda cursor: cursor.execute(update, [target.pk, source.pk, last]))
-    print(f"{'raw: UPDATE':<34} {seconds:7.2f} s")
-    seconds, _ = timed(
+    figure, _ = timed(lambda cursor: cursor.execute(update, [target.pk, source.pk, last]))
+    print(f"{'raw: UPDATE':<34} {figure}")
+    figure, _ = timed(
         lambda cursor: (
             cursor.execute(history, [source.pk, last]),
             cursor.execute(update, [target.pk, source.pk, last]),
         )
     )
-    print(f"{'raw: INSERT SELECT + UPDATE':<34} {seconds:7.2f} s")
+    print(f"{'raw: INSERT SELECT + UPDATE':<34} {figure}")
 
 
 def bulk_preview(user):
@@ -317,9 +357,14 @@ def main():
         action="store_true",
         help="only the Inventory pages (implies --no-real-path)",
     )
+    parser.add_argument(
+        "--move-only",
+        action="store_true",
+        help="only Move to Another Package (implies --no-real-path)",
+    )
     parser.add_argument("--repeat", type=int, default=REPEAT, help="runs per page (median)")
     args = parser.parse_args()
-    args.no_real_path = args.no_real_path or args.pages_only
+    args.no_real_path = args.no_real_path or args.pages_only or args.move_only
     redis_url = os.environ.get("REDIS_URL")
     if not redis_url and not args.no_real_path:
         raise SystemExit("Set REDIS_URL: the real path runs an RQ worker.")
@@ -362,8 +407,11 @@ def main():
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     with enterprise_scope(user.enterprise):
-        inventory_pages(client, user, args.mine)
-        if not args.pages_only:
+        if args.move_only:
+            move(user)
+        else:
+            inventory_pages(client, user, args.mine)
+        if not (args.pages_only or args.move_only):
             dashboards(client, user)
             move(user)
             bulk_preview(user)

@@ -243,7 +243,7 @@ def test_a_site_that_is_down_fails_the_delivery_which_is_retried_until_it_goes_t
     enable(enterprise)
     # Two retries at once rather than after minutes.
     monkeypatch.setattr(delivery.deliver_adr_file, "retry_policy", RetryPolicy(waits=(0, 0)))
-    settings.ADMINS = [("Operations", "ops@carrier.example")]
+    settings.ADMINS = ["ops@carrier.example"]
     reachable = settings.ADR_SFTP
     settings.ADR_SFTP = {**reachable, "PORT": unused_port(), "TIMEOUT": 2}
 
