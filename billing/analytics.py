@@ -1,10 +1,20 @@
-"""The numbers of the Traffic Analytics page, from the hourly totals and the call records.
+"""The numbers of the Traffic Analytics page, from the rollups (billing.rollups) and, for what
+they cannot answer, the call records.
 
-The KPIs and the chart read UsageHour (hours in UTC): a day (a month) is one in the reader's
-time zone, grouped by the database. The peak concurrent calls read UsageMinute, the calls in
-progress each minute: the calls of each minute summed over the groups the filters keep, the
-most of them in each bucket. Failures and the top lists read the call records of the range
-through their (enterprise, started_at) index, until rollups of their own keep them.
+The KPIs, the chart and the top destinations read UsageHour (hours in UTC): a day (a month) is
+one in the reader's time zone, grouped by the database; the failures read UsageFailureHour. The
+peak concurrent calls read the calls in progress each minute: UsageMinuteTotal without a
+package, trunk or direction filter, else UsageMinute, the calls of each minute summed over the
+groups the filters keep; the most of them in each bucket. The top numbers read UsageNumberDay,
+whose days are the enterprise's, when the reader's zone is the enterprise's and no package,
+trunk, direction or destination filter is set (it does not keep those).
+
+Read from the call records instead, through their indexes, and slower on a busy enterprise:
+- the top numbers of a reader in another zone than the enterprise's, or under a package,
+  trunk, direction or destination filter (index (enterprise, started_at): every call of the
+  range);
+- every figure under the Number filter (index (enterprise, number, started_at): the number's
+  calls only).
 """
 
 from collections import Counter
@@ -16,7 +26,16 @@ from django.db import connections
 from django.db.models import Case, Count, DateField, F, Q, Sum, When
 from django.db.models.functions import TruncDate, TruncHour, TruncMonth
 
-from .models import CallRecord, DestinationClass, Disposition, UsageHour, UsageMinute
+from .models import (
+    CallRecord,
+    DestinationClass,
+    Disposition,
+    UsageFailureHour,
+    UsageHour,
+    UsageMinute,
+    UsageMinuteTotal,
+    UsageNumberDay,
+)
 from .rollups import MAX_CALL_MINUTES, minutes_of_call
 
 # Unless the reader chooses, a range of up to this many days is charted by hour, one of more
@@ -78,10 +97,12 @@ class Filters:
     # then counted from the number's records (index (enterprise, number, started_at)).
     number: str = ""
     show_by: str = ""  # HOUR, DAY or MONTH; empty: by the range's length
+    # The enterprise's zone (its name), whose days UsageNumberDay counts.
+    enterprise_time_zone: str = ""
 
     @classmethod
-    def from_form(cls, cleaned, zone):
-        return cls(zone=zone, **cleaned)
+    def from_form(cls, cleaned, zone, enterprise_time_zone=""):
+        return cls(zone=zone, enterprise_time_zone=enterprise_time_zone, **cleaned)
 
     @property
     def days(self):
@@ -166,10 +187,12 @@ def ratio(part, whole):
     return part / whole if whole else None
 
 
-def kpis(filters, buckets):
-    """The key figures of the range; buckets are its series (which hold the peaks)."""
-    rows, _time, sums = _totals(filters)
-    totals = rows.aggregate(**sums)
+def kpis(buckets):
+    """The key figures of the range, summed from its series (the hourly totals read once)."""
+    totals = {
+        name: sum(getattr(bucket, name) for bucket in buckets)
+        for name in (*TOTALS, "post_dial_delay_calls")
+    }
     calls, answered = totals["calls"], totals["answered"]
     return {
         "calls": calls,
@@ -191,7 +214,11 @@ class Bucket:
     start: object  # a date (a month's first day), or an aware datetime in the reader's zone
     calls: int = 0
     answered: int = 0
+    busy: int = 0
+    no_answer: int = 0
     seconds: int = 0
+    post_dial_delay_ms: int = 0
+    post_dial_delay_calls: int = 0
     peak: int = 0  # the most calls in progress at once, in one minute of it
 
     @property
@@ -240,17 +267,12 @@ def series(filters):
     the peak of calls in progress at once."""
     rows, time_column, sums = _totals(filters)
     buckets = {moment: Bucket(moment) for moment in _moments(filters)}
-    rows = (
-        rows.annotate(bucket=_truncate(filters, time_column))
-        .values("bucket")
-        .annotate(**{name: sums[name] for name in ("calls", "answered", "seconds")})
-    )
+    rows = rows.annotate(bucket=_truncate(filters, time_column)).values("bucket").annotate(**sums)
     for row in rows:
-        key = row["bucket"]
+        key = row.pop("bucket")
         found = buckets.setdefault(key, Bucket(key))
-        found.calls += row["calls"]
-        found.answered += row["answered"]
-        found.seconds += row["seconds"]
+        for name, value in row.items():
+            setattr(found, name, getattr(found, name) + value)
     for key, peak in peaks(filters).items():
         buckets.setdefault(key, Bucket(key)).peak = peak
     return [buckets[key] for key in sorted(buckets)]
@@ -269,14 +291,21 @@ def _busiest_minutes(filters):
     """(minute, calls in progress) pairs among which each bucket's busiest minute is."""
     if filters.number:
         return _number_minutes(filters).items()
-    per_minute = (
-        UsageMinute.objects.filter(
-            minute__gte=filters.start, minute__lt=filters.end, **filters.minute_lookups()
+    in_range = {"minute__gte": filters.start, "minute__lt": filters.end}
+    if filters.minute_lookups():
+        per_minute = (
+            UsageMinute.objects.filter(**in_range, **filters.minute_lookups())
+            .values("minute")
+            .annotate(in_progress=Sum("calls"))
+            .order_by()
         )
-        .values("minute")
-        .annotate(in_progress=Sum("calls"))
-        .order_by()
-    )
+    else:
+        per_minute = (
+            UsageMinuteTotal.objects.filter(**in_range)
+            .annotate(in_progress=F("calls"))
+            .values("minute", "in_progress")
+            .order_by()
+        )
     connection = connections[per_minute.db]
     if connection.vendor != "postgresql":
         return per_minute.values_list("minute", "in_progress")
@@ -325,13 +354,22 @@ def _local_hours(filters):
 
 def failures(filters, limit=None):
     """The calls not answered, by SIP code and Q.850 cause, the commonest first."""
-    rows = (
-        call_records(filters)
-        .exclude(disposition=Disposition.ANSWERED)
-        .values("sip_code", "q850_cause")
-        .annotate(calls=Count("*"))
-        .order_by("-calls", "sip_code", "q850_cause")
-    )
+    if filters.number:
+        rows = (
+            call_records(filters)
+            .exclude(disposition=Disposition.ANSWERED)
+            .values("sip_code", "q850_cause")
+            .annotate(calls=Count("*"))
+        )
+    else:
+        rows = (
+            UsageFailureHour.objects.filter(
+                hour__gte=filters.start, hour__lt=filters.end, **filters.lookups()
+            )
+            .values("sip_code", "q850_cause")
+            .annotate(calls=Sum("calls"))
+        )
+    rows = rows.order_by("-calls", "sip_code", "q850_cause")
     rows = list(rows[:limit] if limit else rows)
     total = sum(row["calls"] for row in rows)
     for row in rows:
@@ -341,8 +379,8 @@ def failures(filters, limit=None):
     return rows
 
 
-def _call_totals():
-    return {name: RECORD_SUMS[name] for name in ("calls", "answered", "seconds")}
+def _call_totals(sums):
+    return {name: sums[name] for name in ("calls", "answered", "seconds")}
 
 
 def _with_rates(rows):
@@ -358,10 +396,10 @@ def top_destinations(filters):
         When(destination_class=DestinationClass.INTERNATIONAL, then=F("destination_country")),
         default=F("destination_class"),
     )
+    rows, _time, sums = _totals(filters)
     rows = list(
-        call_records(filters)
-        .values("destination_class", destination=destination)
-        .annotate(**_call_totals())
+        rows.values("destination_class", destination=destination)
+        .annotate(**_call_totals(sums))
         .order_by("-calls", "destination")[:TOP]
     )
     labels = dict(DestinationClass.choices)
@@ -374,15 +412,18 @@ def top_destinations(filters):
 
 
 def top_numbers(filters):
-    """The customer's TOP numbers by calls."""
-    return _with_rates(
-        list(
-            call_records(filters)
-            .values("number")
-            .annotate(**_call_totals())
-            .order_by("-calls", "number")[:TOP]
-        )
-    )
+    """The customer's TOP numbers by calls: from UsageNumberDay when its days are the
+    reader's and no filter narrows the calls, else from the records (see the module's
+    docstring)."""
+    by_day = str(filters.zone) == filters.enterprise_time_zone
+    if by_day and not filters.lookups() and not filters.number:
+        rows = UsageNumberDay.objects.filter(day__gte=filters.date_from, day__lte=filters.date_to)
+        totals = _call_totals(_sums())
+    else:
+        rows = call_records(filters)
+        totals = _call_totals(RECORD_SUMS)
+    rows = rows.values("number")
+    return _with_rates(list(rows.annotate(**totals).order_by("-calls", "number")[:TOP]))
 
 
 # The chart: bars of answered and not answered calls, drawn by the server as SVG.

@@ -215,7 +215,8 @@ class UnmatchedRecord(models.Model):
 
 class UsageHour(models.Model):
     """The calls of one hour (UTC) of an enterprise, by package, trunk, direction and
-    destination class: what the reports read. Kept current by every load."""
+    destination (class, and country of international calls): what the reports read. Kept
+    current by every load."""
 
     enterprise = _tenant_key("accounts.Enterprise")
     hour = models.DateTimeField()
@@ -223,6 +224,7 @@ class UsageHour(models.Model):
     trunk = _tenant_key("trunks.Trunk", null=True)
     direction = models.CharField(max_length=8, choices=Direction)
     destination_class = models.CharField(max_length=16, choices=DestinationClass)
+    destination_country = models.CharField(max_length=2, blank=True, default="")
     calls = models.PositiveIntegerField(default=0)
     answered = models.PositiveIntegerField(default=0)
     busy = models.PositiveIntegerField(default=0)
@@ -243,6 +245,7 @@ class UsageHour(models.Model):
                 "hour",
                 "direction",
                 "destination_class",
+                "destination_country",
                 models.functions.Coalesce("package", 0),
                 models.functions.Coalesce("trunk", 0),
                 name="usage_hour_once",
@@ -307,6 +310,85 @@ class UsageMinute(models.Model):
 
     def __str__(self):
         return f"{self.minute:%Y-%m-%d %H:%M} UTC"
+
+
+class UsageMinuteTotal(models.Model):
+    """The calls in progress during one minute (UTC) of an enterprise, all groups together: the
+    peak concurrent calls of a page without a package, trunk or direction filter."""
+
+    enterprise = _tenant_key("accounts.Enterprise")
+    minute = models.DateTimeField()
+    calls = models.PositiveIntegerField(default=0)
+
+    objects = tenant_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "minute"], name="usage_minute_total_once")
+        ]
+
+    def __str__(self):
+        return f"{self.minute:%Y-%m-%d %H:%M} UTC"
+
+
+class UsageFailureHour(models.Model):
+    """The calls of one hour (UTC) not answered, by SIP response code and Q.850 cause, and by
+    the groups the page filters on: the page's failures table."""
+
+    enterprise = _tenant_key("accounts.Enterprise")
+    hour = models.DateTimeField()
+    package = _tenant_key("trunks.Package", null=True)
+    trunk = _tenant_key("trunks.Trunk", null=True)
+    direction = models.CharField(max_length=8, choices=Direction)
+    destination_class = models.CharField(max_length=16, choices=DestinationClass)
+    sip_code = models.PositiveSmallIntegerField()
+    q850_cause = models.PositiveSmallIntegerField(null=True, blank=True)
+    calls = models.PositiveIntegerField(default=0)
+
+    objects = tenant_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "enterprise",
+                "hour",
+                "direction",
+                "destination_class",
+                "sip_code",
+                models.functions.Coalesce("q850_cause", -1),
+                models.functions.Coalesce("package", 0),
+                models.functions.Coalesce("trunk", 0),
+                name="usage_failure_hour_once",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.hour:%Y-%m-%d %H}:00 UTC {self.sip_code}"
+
+
+class UsageNumberDay(models.Model):
+    """The calls of one of an enterprise's numbers on one day of the enterprise's time zone:
+    the page's top numbers, when its reader's zone is the enterprise's."""
+
+    enterprise = _tenant_key("accounts.Enterprise")
+    day = models.DateField()  # in the enterprise's time zone
+    number = models.CharField(max_length=16)
+    calls = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    seconds = models.PositiveBigIntegerField(default=0)  # of the answered calls
+    billable_seconds = models.PositiveBigIntegerField(default=0)
+
+    objects = tenant_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "day", "number"], name="usage_number_day_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.number} on {self.day}"
 
 
 class SftpAccount(models.Model):

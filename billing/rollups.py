@@ -1,12 +1,21 @@
-"""The hourly totals of calls (UsageHour) and the calls in progress each minute (UsageMinute)
-that the reports read instead of the records.
+"""The totals of calls that the reports read instead of the records, kept current as records
+load:
 
-They are kept current by the loads: each chunk of calls stored is added in SQL, grouped by
-hour (UTC), enterprise, package, trunk, direction and destination class, and to every minute
-(UTC) each call touches, by enterprise, package, trunk and direction, in the statement that
+- UsageHour: the calls of each hour (UTC), by enterprise, package, trunk, direction and
+  destination (class, and country of international calls);
+- UsageFailureHour: the calls not answered of each hour, by the same groups but the country,
+  and by SIP code and Q.850 cause;
+- UsageNumberDay: the calls of each of an enterprise's numbers on each day of the
+  enterprise's time zone;
+- UsageMinute: the calls in progress in each minute (UTC) they touch, by enterprise, package,
+  trunk and direction; UsageMinuteTotal: the same over all the groups of an enterprise.
+
+On PostgreSQL each chunk of calls stored is added to all of them in SQL, in the statement that
 stores it (add_calls), so only the calls really inserted count, never a duplicate. `rebuild`
-computes an enterprise's hours and minutes again from the records: for repairs, for the loads
-of databases other than PostgreSQL, and for the tests, which compare both.
+computes an enterprise's rollups of a span again from its records with the same statement, fed
+by the stored records instead (one definition of each rollup); on other databases (SQLite under
+`make run`) it counts them in Python (the *_from_records functions, which the tests also use to
+check the SQL against).
 
 A call counts in the minutes of its first MAX_CALL_MINUTES only: a call the switch never closed
 (a record of two days) would otherwise add thousands of minute rows on its own, and no trunk
@@ -19,34 +28,72 @@ all the calls' billable seconds; `post_dial_delay_ms` the delays summed over the
 """
 
 from collections import Counter
-from datetime import UTC, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from django.db import transaction
-from django.db.models import Count, Q, Sum, Value
+from django.db import connections, router, transaction
+from django.db.models import Case, Count, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncHour
 from django_scopes import scopes_disabled
 
-from .models import CallRecord, Disposition, UsageHour, UsageMinute
+from accounts.models import Enterprise
+
+from .models import (
+    CallRecord,
+    DestinationClass,
+    Disposition,
+    UsageFailureHour,
+    UsageHour,
+    UsageMinute,
+    UsageMinuteTotal,
+    UsageNumberDay,
+)
 
 HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
+DAY = timedelta(days=1)
 MAX_CALL_MINUTES = 24 * 60
+LONGEST_CALL = MAX_CALL_MINUTES * MINUTE
 # The columns of the new calls that add_calls reads.
 CALL_COLUMNS = (
     "enterprise_id",
     "started_at",
     "ended_at",
+    "number",
     "package_id",
     "trunk_id",
     "direction",
     "destination_class",
+    "destination_country",
     "disposition",
+    "sip_code",
+    "q850_cause",
     "duration",
     "billable_seconds",
     "post_dial_delay_ms",
 )
-GROUPS = ("enterprise_id", "hour", "package_id", "trunk_id", "direction", "destination_class")
+GROUPS = (
+    "enterprise_id",
+    "hour",
+    "package_id",
+    "trunk_id",
+    "direction",
+    "destination_class",
+    "destination_country",
+)
+FAILURE_GROUPS = (
+    "enterprise_id",
+    "hour",
+    "package_id",
+    "trunk_id",
+    "direction",
+    "destination_class",
+    "sip_code",
+    "q850_cause",
+)
 MINUTE_GROUPS = ("enterprise_id", "minute", "package_id", "trunk_id", "direction")
+NUMBER_DAY_GROUPS = ("enterprise_id", "day", "number")
 DISPOSITIONS = {
     "answered": Disposition.ANSWERED,
     "busy": Disposition.BUSY,
@@ -62,61 +109,300 @@ TOTALS = (
     "post_dial_delay_ms",
     "post_dial_delay_calls",
 )
+NUMBER_DAY_TOTALS = ("calls", "answered", "seconds", "billable_seconds")
 
+# Every rollup of the new calls in one statement. Before each ON CONFLICT the rows are in the
+# same order in every load, so two loads at once wait for each other, not deadlock. A rebuild
+# fills in the {..._window} conditions: each rollup then takes only the calls of the span it
+# recounts (its rows there deleted first), the minutes only those of the span.
 _ADD_CALLS = """
 WITH new_calls AS ({new_calls}),
-added AS (
+hours AS (
     INSERT INTO billing_usagehour ({groups}, {totals})
     SELECT enterprise_id, date_trunc('hour', started_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
         package_id, trunk_id, direction, destination_class,
+        CASE WHEN destination_class = '{international}' THEN destination_country ELSE '' END,
         count(*), {by_disposition},
-        coalesce(sum(duration) FILTER (WHERE disposition = 'answered'), 0),
+        coalesce(sum(duration) FILTER (WHERE disposition = '{answered}'), 0),
         coalesce(sum(billable_seconds), 0),
         coalesce(sum(post_dial_delay_ms), 0), count(post_dial_delay_ms)
     FROM new_calls
-    GROUP BY 1, 2, 3, 4, 5, 6
-    -- The same order in every load, so two loads at once wait for each other, not deadlock.
-    ORDER BY 1, 2, 3, 4, 5, 6
-    ON CONFLICT (enterprise_id, hour, direction, destination_class,
+    {hour_window}
+    GROUP BY 1, 2, 3, 4, 5, 6, 7
+    ORDER BY 1, 2, 3, 4, 5, 6, 7
+    ON CONFLICT (enterprise_id, hour, direction, destination_class, destination_country,
         COALESCE(package_id, 0), COALESCE(trunk_id, 0))
     DO UPDATE SET {sums}
     RETURNING 1
 ),
+failures AS (
+    INSERT INTO billing_usagefailurehour ({failure_groups}, calls)
+    SELECT enterprise_id, date_trunc('hour', started_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+        package_id, trunk_id, direction, destination_class, sip_code, q850_cause, count(*)
+    FROM new_calls
+    WHERE disposition <> '{answered}' {and_hour_window}
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+    ON CONFLICT (enterprise_id, hour, direction, destination_class, sip_code,
+        COALESCE(q850_cause, -1), COALESCE(package_id, 0), COALESCE(trunk_id, 0))
+    DO UPDATE SET calls = billing_usagefailurehour.calls + EXCLUDED.calls
+    RETURNING 1
+),
+number_days AS (
+    INSERT INTO billing_usagenumberday ({number_day_groups}, {number_day_totals})
+    SELECT enterprise_id, (started_at AT TIME ZONE enterprise.time_zone)::date, number,
+        count(*), count(*) FILTER (WHERE disposition = '{answered}'),
+        coalesce(sum(duration) FILTER (WHERE disposition = '{answered}'), 0),
+        coalesce(sum(billable_seconds), 0)
+    FROM new_calls JOIN accounts_enterprise AS enterprise ON enterprise.id = enterprise_id
+    {day_window}
+    GROUP BY 1, 2, 3
+    ORDER BY 1, 2, 3
+    ON CONFLICT (enterprise_id, day, number)
+    DO UPDATE SET {number_day_sums}
+    RETURNING 1
+),
 in_progress AS (
-    INSERT INTO billing_usageminute (enterprise_id, minute, package_id, trunk_id, direction, calls)
-    SELECT enterprise_id, minute AT TIME ZONE 'UTC', package_id, trunk_id, direction, count(*)
+    SELECT enterprise_id, minute, package_id, trunk_id, direction, count(*) AS calls
     FROM new_calls, generate_series(
-        date_trunc('minute', started_at AT TIME ZONE 'UTC'),
-        date_trunc('minute', least(ended_at, started_at + interval '{max_minutes} minutes')
-            AT TIME ZONE 'UTC'),
+        {first_minute},
+        {last_minute},
         interval '1 minute'
     ) AS minute
     GROUP BY 1, 2, 3, 4, 5
+),
+minutes AS (
+    INSERT INTO billing_usageminute ({minute_groups}, calls)
+    SELECT enterprise_id, minute AT TIME ZONE 'UTC', package_id, trunk_id, direction, calls
+    FROM in_progress
     ORDER BY 1, 2, 3, 4, 5
     ON CONFLICT (enterprise_id, minute, direction, COALESCE(package_id, 0), COALESCE(trunk_id, 0))
     DO UPDATE SET calls = billing_usageminute.calls + EXCLUDED.calls
     RETURNING 1
+),
+minute_totals AS (
+    INSERT INTO billing_usageminutetotal (enterprise_id, minute, calls)
+    SELECT enterprise_id, minute AT TIME ZONE 'UTC', sum(calls)
+    FROM in_progress
+    GROUP BY 1, 2
+    ORDER BY 1, 2
+    ON CONFLICT (enterprise_id, minute)
+    DO UPDATE SET calls = billing_usageminutetotal.calls + EXCLUDED.calls
+    RETURNING 1
 )
 SELECT count(*) FROM new_calls
 """
+_FIRST_MINUTE = "date_trunc('minute', started_at AT TIME ZONE 'UTC')"
+_LAST_MINUTE = (
+    f"date_trunc('minute', least(ended_at, started_at + interval '{MAX_CALL_MINUTES} minutes')"
+    " AT TIME ZONE 'UTC')"
+)
+_HOUR_WINDOW = "started_at >= %(first_hour)s AND started_at < %(hours_end)s"
+_DAY_WINDOW = (
+    "WHERE (started_at AT TIME ZONE enterprise.time_zone)::date"
+    " BETWEEN %(first_day)s AND %(last_day)s"
+)
+# The stored calls a rebuild recounts: those of its span, and those in progress in its minutes.
+_STORED_CALLS = (
+    f"SELECT {', '.join(CALL_COLUMNS)} FROM billing_callrecord"  # noqa: S608 - constants
+    " WHERE enterprise_id = %(enterprise_id)s"
+    " AND started_at >= %(calls_from)s AND started_at < %(calls_until)s"
+)
 
 
-def add_calls(cursor, new_calls, params=None):
-    """Add calls to the hours they started in and to the minutes they lasted, on PostgreSQL;
-    new_calls is the SQL giving the new calls' CALL_COLUMNS (the INSERT ... RETURNING that
-    stores them). Returns their count."""
-    sql = _ADD_CALLS.format(
+def _statement(new_calls, rebuilding=False):
+    return _ADD_CALLS.format(
         new_calls=new_calls,
         groups=", ".join(GROUPS),
         totals=", ".join(TOTALS),
+        failure_groups=", ".join(FAILURE_GROUPS),
+        minute_groups=", ".join(MINUTE_GROUPS),
+        number_day_groups=", ".join(NUMBER_DAY_GROUPS),
+        number_day_totals=", ".join(NUMBER_DAY_TOTALS),
+        international=DestinationClass.INTERNATIONAL,
+        answered=Disposition.ANSWERED,
         by_disposition=", ".join(
             f"count(*) FILTER (WHERE disposition = '{value}')" for value in DISPOSITIONS.values()
         ),
         sums=", ".join(f"{name} = billing_usagehour.{name} + EXCLUDED.{name}" for name in TOTALS),
-        max_minutes=MAX_CALL_MINUTES,
+        number_day_sums=", ".join(
+            f"{name} = billing_usagenumberday.{name} + EXCLUDED.{name}"
+            for name in NUMBER_DAY_TOTALS
+        ),
+        hour_window=f"WHERE {_HOUR_WINDOW}" if rebuilding else "",
+        and_hour_window=f"AND {_HOUR_WINDOW}" if rebuilding else "",
+        day_window=_DAY_WINDOW if rebuilding else "",
+        first_minute=(
+            f"greatest({_FIRST_MINUTE}, %(first_minute)s AT TIME ZONE 'UTC')"
+            if rebuilding
+            else _FIRST_MINUTE
+        ),
+        last_minute=(
+            f"least({_LAST_MINUTE}, %(last_minute)s AT TIME ZONE 'UTC')"
+            if rebuilding
+            else _LAST_MINUTE
+        ),
     )
-    cursor.execute(sql, params)
+
+
+def add_calls(cursor, new_calls, params=None):
+    """Add calls to every rollup, on PostgreSQL; new_calls is the SQL giving the new calls'
+    CALL_COLUMNS (the INSERT ... RETURNING that stores them). Returns their count."""
+    cursor.execute(_statement(new_calls), params)
     return cursor.fetchone()[0]
+
+
+@dataclass(frozen=True)
+class Span:
+    """What a rebuild of an enterprise's calls started from `since` to `until` recounts: each
+    rollup's rows of the span, every one of them whole (all its calls counted again, those
+    started outside the span included):
+    - the hours (UTC) from since's to until's, for UsageHour and UsageFailureHour;
+    - the days of the enterprise's zone from since's to until's, for UsageNumberDay;
+    - the minutes from the first hour's start to MAX_CALL_MINUTES after the last hour's end,
+      which the span's calls may last into, for UsageMinute and UsageMinuteTotal.
+    """
+
+    enterprise_id: int
+    first_hour: datetime
+    hours_end: datetime  # excluded
+    first_day: object  # dates of the enterprise's zone, both included
+    last_day: object
+    days_start: datetime  # the first day's start
+    days_end: datetime  # the last day's end
+
+    @classmethod
+    def of(cls, enterprise_id, since, until):
+        zone = ZoneInfo(
+            Enterprise.objects.values_list("time_zone", flat=True).get(pk=enterprise_id)
+        )
+        first_day, last_day = since.astimezone(zone).date(), until.astimezone(zone).date()
+        return cls(
+            enterprise_id=enterprise_id,
+            first_hour=_hour(since),
+            hours_end=_hour(until) + HOUR,
+            first_day=first_day,
+            last_day=last_day,
+            days_start=datetime.combine(first_day, time.min, zone),
+            days_end=datetime.combine(last_day + DAY, time.min, zone),
+        )
+
+    @property
+    def first_minute(self):
+        return self.first_hour
+
+    @property
+    def minutes_end(self):  # excluded
+        return self.hours_end + LONGEST_CALL
+
+    @property
+    def calls_from(self):
+        """The first start of a call counting in one of the span's rows."""
+        return min(self.first_minute - LONGEST_CALL, self.days_start)
+
+    @property
+    def calls_until(self):  # excluded
+        return max(self.minutes_end, self.days_end)
+
+    def delete_rows(self):
+        enterprise = {"enterprise_id": self.enterprise_id}
+        hours = {"hour__gte": self.first_hour, "hour__lt": self.hours_end}
+        minutes = {"minute__gte": self.first_minute, "minute__lt": self.minutes_end}
+        UsageHour.objects.filter(**enterprise, **hours).delete()
+        UsageFailureHour.objects.filter(**enterprise, **hours).delete()
+        UsageMinute.objects.filter(**enterprise, **minutes).delete()
+        UsageMinuteTotal.objects.filter(**enterprise, **minutes).delete()
+        UsageNumberDay.objects.filter(
+            **enterprise, day__gte=self.first_day, day__lte=self.last_day
+        ).delete()
+
+    def params(self):
+        return {
+            "enterprise_id": self.enterprise_id,
+            "calls_from": self.calls_from,
+            "calls_until": self.calls_until,
+            "first_hour": self.first_hour,
+            "hours_end": self.hours_end,
+            "first_day": self.first_day,
+            "last_day": self.last_day,
+            "first_minute": self.first_minute,
+            # The last minute counted, the series including it.
+            "last_minute": self.minutes_end - MINUTE,
+        }
+
+    def calls(self):
+        return CallRecord.objects.filter(
+            enterprise_id=self.enterprise_id,
+            started_at__gte=self.calls_from,
+            started_at__lt=self.calls_until,
+        )
+
+
+def rebuild(enterprise_id, since, until):
+    """Compute the enterprise's rollups of its calls started from since to until (see Span:
+    the rows of whole hours, days and minutes around them) again from its records. Not meant
+    to run while a load adds calls to the same span. The rows outside the span are left as
+    they are."""
+    with scopes_disabled():
+        span = Span.of(enterprise_id, since, until)
+        database = router.db_for_write(UsageHour)
+        with transaction.atomic(using=database):
+            span.delete_rows()
+            connection = connections[database]
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(_statement(_STORED_CALLS, rebuilding=True), span.params())
+            else:
+                _add_in_python(span)
+
+
+def _add_in_python(span):
+    calls = span.calls()
+    hours = calls.filter(started_at__gte=span.first_hour, started_at__lt=span.hours_end)
+    UsageHour.objects.bulk_create(
+        UsageHour(**dict(zip(GROUPS, key, strict=True)), **totals)
+        for key, totals in hours_from_records(hours).items()
+    )
+    UsageFailureHour.objects.bulk_create(
+        UsageFailureHour(**dict(zip(FAILURE_GROUPS, key, strict=True)), calls=count)
+        for key, count in failures_from_records(hours).items()
+    )
+    days = calls.filter(started_at__gte=span.days_start, started_at__lt=span.days_end)
+    UsageNumberDay.objects.bulk_create(
+        UsageNumberDay(**dict(zip(NUMBER_DAY_GROUPS, key, strict=True)), **totals)
+        for key, totals in number_days_from_records(days).items()
+    )
+    minutes = minutes_from_records(
+        calls.filter(ended_at__gte=span.first_minute), span.first_minute, span.minutes_end
+    )
+    UsageMinute.objects.bulk_create(
+        (
+            UsageMinute(**dict(zip(MINUTE_GROUPS, key, strict=True)), calls=count)
+            for key, count in minutes.items()
+        ),
+        batch_size=5000,
+    )
+    UsageMinuteTotal.objects.bulk_create(
+        (
+            UsageMinuteTotal(enterprise_id=enterprise_id, minute=minute, calls=count)
+            for (enterprise_id, minute), count in minute_totals(minutes).items()
+        ),
+        batch_size=5000,
+    )
+
+
+def rebuild_stored(enterprise_id):
+    """Rebuild the enterprise's rollups of all its stored calls (the rows of months whose
+    records are gone are kept)."""
+    with scopes_disabled():
+        calls = CallRecord.objects.filter(enterprise_id=enterprise_id)
+        first = calls.order_by("started_at").values_list("started_at", flat=True).first()
+        last = calls.order_by("-started_at").values_list("started_at", flat=True).first()
+    if first is not None:
+        rebuild(enterprise_id, first, last)
+
+
+# The rollups counted from the records in Python.
 
 
 def _hour(moment):
@@ -125,11 +411,18 @@ def _hour(moment):
 
 def hours_from_records(records):
     """The UsageHour totals of a queryset of calls, grouped as the rollup groups them:
-    {(enterprise, hour, package, trunk, direction, destination class): {total: value}}."""
+    {(enterprise, hour, package, trunk, direction, destination class, country): {total:
+    value}}."""
     zero = Value(0)
     rows = (
-        records.annotate(hour=TruncHour("started_at", tzinfo=UTC))
-        .values(*GROUPS)
+        records.annotate(
+            hour=TruncHour("started_at", tzinfo=UTC),
+            country=Case(
+                When(destination_class=DestinationClass.INTERNATIONAL, then="destination_country"),
+                default=Value(""),
+            ),
+        )
+        .values(*GROUPS[:-1], "country")
         .annotate(
             calls=Count("call_id"),
             **{
@@ -147,8 +440,48 @@ def hours_from_records(records):
     for row in rows:
         row["billable_seconds"] = row.pop("total_billable")
         row["post_dial_delay_ms"] = row.pop("total_delay")
+        row["destination_country"] = row.pop("country")
         hours[tuple(row[name] for name in GROUPS)] = {name: row[name] for name in TOTALS}
     return hours
+
+
+def failures_from_records(records):
+    """The UsageFailureHour counts of a queryset of calls: {(enterprise, hour, package, trunk,
+    direction, destination class, SIP code, Q.850 cause): calls}."""
+    rows = (
+        records.exclude(disposition=Disposition.ANSWERED)
+        .annotate(hour=TruncHour("started_at", tzinfo=UTC))
+        .values(*FAILURE_GROUPS)
+        .annotate(calls=Count("call_id"))
+        .order_by()
+    )
+    return {tuple(row[name] for name in FAILURE_GROUPS): row["calls"] for row in rows}
+
+
+def number_days_from_records(records):
+    """The UsageNumberDay totals of a queryset of calls: {(enterprise, day of its zone,
+    number): {total: value}}."""
+    zones = {
+        pk: ZoneInfo(name)
+        for pk, name in Enterprise.objects.filter(
+            pk__in=records.values("enterprise_id")
+        ).values_list("pk", "time_zone")
+    }
+    days = {}
+    rows = records.values_list(
+        "enterprise_id", "started_at", "number", "disposition", "duration", "billable_seconds"
+    ).order_by()
+    for enterprise_id, started_at, number, disposition, duration, billable in rows.iterator(
+        chunk_size=5000
+    ):
+        key = (enterprise_id, started_at.astimezone(zones[enterprise_id]).date(), number)
+        totals = days.setdefault(key, dict.fromkeys(NUMBER_DAY_TOTALS, 0))
+        totals["calls"] += 1
+        totals["billable_seconds"] += billable
+        if disposition == Disposition.ANSWERED:
+            totals["answered"] += 1
+            totals["seconds"] += duration
+    return days
 
 
 def _minute(moment):
@@ -159,7 +492,7 @@ def minutes_of_call(started_at, ended_at):
     """The minutes (UTC) a call counts in: those it touches, up to MAX_CALL_MINUTES after its
     start (as add_calls counts them)."""
     minute = _minute(started_at)
-    last = _minute(min(ended_at, started_at + MAX_CALL_MINUTES * MINUTE))
+    last = _minute(min(ended_at, started_at + LONGEST_CALL))
     while minute <= last:
         yield minute
         minute += MINUTE
@@ -182,40 +515,9 @@ def minutes_from_records(records, first=None, last=None):
     return counts
 
 
-def rebuild(enterprise_id, since, until):
-    """Compute the enterprise's hours from since's hour to until's (included) again from its
-    calls, and the minutes of the calls that started in them. Not meant to run while a load
-    adds calls to the same hours."""
-    first, last = _hour(since), _hour(until) + HOUR
-    # The calls started in the span last into the minutes up to MAX_CALL_MINUTES after it;
-    # each of those minutes counts every call in progress then, also those started before.
-    longest = MAX_CALL_MINUTES * MINUTE
-    minutes_end = last + longest
-    with scopes_disabled(), transaction.atomic():
-        hours = UsageHour.objects.filter(
-            enterprise_id=enterprise_id, hour__gte=first, hour__lt=last
-        )
-        hours.delete()
-        records = CallRecord.objects.filter(
-            enterprise_id=enterprise_id, started_at__gte=first, started_at__lt=last
-        )
-        UsageHour.objects.bulk_create(
-            UsageHour(**dict(zip(GROUPS, key, strict=True)), **totals)
-            for key, totals in hours_from_records(records).items()
-        )
-        UsageMinute.objects.filter(
-            enterprise_id=enterprise_id, minute__gte=first, minute__lt=minutes_end
-        ).delete()
-        in_progress = CallRecord.objects.filter(
-            enterprise_id=enterprise_id,
-            started_at__gte=first - longest,
-            started_at__lt=minutes_end,
-            ended_at__gte=first,
-        )
-        UsageMinute.objects.bulk_create(
-            (
-                UsageMinute(**dict(zip(MINUTE_GROUPS, key, strict=True)), calls=calls)
-                for key, calls in minutes_from_records(in_progress, first, minutes_end).items()
-            ),
-            batch_size=5000,
-        )
+def minute_totals(minutes):
+    """The UsageMinuteTotal counts of UsageMinute counts: {(enterprise, minute): calls}."""
+    totals = Counter()
+    for (enterprise_id, minute, *_groups), calls in minutes.items():
+        totals[enterprise_id, minute] += calls
+    return totals

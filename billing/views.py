@@ -124,7 +124,11 @@ def _filters(request):
     form = AnalyticsFilterForm(request.GET, enterprise=request.enterprise)
     if not form.is_valid():
         return form, None
-    return form, analytics.Filters.from_form(form.cleaned_data, timezone.get_current_timezone())
+    return form, analytics.Filters.from_form(
+        form.cleaned_data,
+        timezone.get_current_timezone(),
+        enterprise_time_zone=request.enterprise.time_zone,
+    )
 
 
 def _peak_meaning(filters):
@@ -187,7 +191,7 @@ def analytics_page(request):
     context = {"form": form, "filters": filters}
     if filters:
         buckets = analytics.series(filters)
-        kpis = analytics.kpis(filters, buckets)
+        kpis = analytics.kpis(buckets)
         context.update(
             bucket_label=BUCKET_LABELS[filters.bucket].lower(),
             tiles=_tiles(kpis, filters),

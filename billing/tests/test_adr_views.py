@@ -24,12 +24,7 @@ from billing.models import AdrFile, SftpAccount, SftpCredential
 from billing.sftp import SftpSite
 from tests.downloads import body
 from tests.factories import UserFactory, role
-from tests.sftp import (  # noqa: F401 - its fixtures too
-    customer_sftp,
-    free_port,
-    sftp_server,
-    shared_sftp_server,
-)
+from tests.sftp import customer_sftp, free_port
 
 SETTINGS_URL = reverse("accounts:enterprise_settings")
 ADD_KEY_URL = reverse("billing:sftp_add_key")
@@ -626,3 +621,14 @@ def test_the_key_and_password_set_here_sign_in_to_the_site(admin_client, enterpr
         customer_sftp(sftp_site, "adr-acc000001", key=key),
     ):
         pass
+
+
+def test_traffic_analytics_links_to_the_adr_files_for_those_who_may_see_them(
+    client, admin_user, general_user
+):
+    analytics = reverse("billing:analytics")
+    client.force_login(admin_user)
+    assert f'href="{FILES_URL}"' in client.get(analytics).content.decode()
+
+    client.force_login(general_user)
+    assert f'href="{FILES_URL}"' not in client.get(analytics).content.decode()

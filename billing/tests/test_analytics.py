@@ -453,6 +453,46 @@ def test_a_week_of_simulated_traffic_adds_up(admin_client, admin_user, acme):
     assert int(numbers[1][1]) == top
 
 
+def test_failures_and_top_lists_follow_the_filters(admin_client, traffic):
+    international = {**DECEMBER, "destination_class": "international", "format": "csv"}
+    inbound = {**DECEMBER, "direction": "inbound", "format": "csv"}
+
+    failures = csv_rows(admin_client.get(URL, {**international, "table": "failures"}))
+    destinations = csv_rows(admin_client.get(URL, {**inbound, "table": "destinations"}))
+    numbers = csv_rows(admin_client.get(URL, {**inbound, "table": "numbers"}))
+
+    assert failures[1:] == [
+        ["503", "Service Unavailable", "34", "No circuit/channel available", "1", "100.0"]
+    ]
+    assert destinations[1:] == [["Long distance", "1", "1", "1.1", "100.0"]]
+    assert numbers[1:] == [[ROUTED_NUMBER, "1", "1", "1.1", "100.0"]]
+
+
+@pytest.mark.parametrize(
+    ("zone", "first_day_calls"),
+    # 05:30 UTC on Dec 2 is 00:30 on Dec 2 in New York (Acme's zone), 22:30 on Dec 1 in Denver.
+    [("", []), ("America/Denver", [[ACME_NUMBER, "1", "1", "3.1", "100.0"]])],
+    ids=["enterprise's zone", "another zone"],
+)
+def test_top_numbers_count_the_readers_days(admin_client, admin_user, acme, zone, first_day_calls):
+    assert admin_user.enterprise.time_zone == "America/New_York"
+    admin_user.time_zone = zone
+    admin_user.save()
+    load(
+        call(
+            "late",
+            start_time="2026-12-02T05:30:00Z",
+            end_time="2026-12-02T05:33:05Z",
+            answer_time="2026-12-02T05:30:05Z",
+        )
+    )
+    first_day = {"date_from": "2026-12-01", "date_to": "2026-12-01", "format": "csv"}
+
+    rows = csv_rows(admin_client.get(URL, {**first_day, "table": "numbers"}))
+
+    assert rows[1:] == first_day_calls
+
+
 @pytest.fixture
 def overlapping(acme):
     """Dec 1 (UTC): Acme's calls in progress at once, three of them at 10:05; Globex's too."""

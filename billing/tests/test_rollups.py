@@ -1,12 +1,25 @@
-"""The hourly rollups of calls, against PostgreSQL: always what a GROUP BY of the calls says;
-and the calls in progress each minute: always what counting each call's minutes says."""
+"""The rollups of calls, against PostgreSQL: the hours, failures and numbers' days always what
+a GROUP BY of the calls says; the calls in progress each minute always what counting each
+call's minutes says; a rebuild gives the rows the loads gave."""
 
+import importlib
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
+from django.db import connection
 
 from billing import loading, rollups
-from billing.models import CallRecord, RecordKind, UsageHour, UsageMinute
+from billing.models import (
+    CallRecord,
+    RecordKind,
+    UsageFailureHour,
+    UsageHour,
+    UsageMinute,
+    UsageMinuteTotal,
+    UsageNumberDay,
+)
 from phone_numbers.tests.inventory_factories import add_numbers, package_of
 from trunks.models import Trunk
 
@@ -43,6 +56,40 @@ def stored_minutes():
     return {
         tuple(getattr(minute, name) for name in rollups.MINUTE_GROUPS): minute.calls
         for minute in UsageMinute.objects.all()
+    }
+
+
+def stored_rollups():
+    """Every rollup's rows, each by its groups."""
+    return {
+        "hours": stored_hours(),
+        "failures": {
+            tuple(getattr(row, name) for name in rollups.FAILURE_GROUPS): row.calls
+            for row in UsageFailureHour.objects.all()
+        },
+        "number days": {
+            tuple(getattr(row, name) for name in rollups.NUMBER_DAY_GROUPS): {
+                name: getattr(row, name) for name in rollups.NUMBER_DAY_TOTALS
+            }
+            for row in UsageNumberDay.objects.all()
+        },
+        "minutes": stored_minutes(),
+        "minute totals": {
+            (row.enterprise_id, row.minute): row.calls for row in UsageMinuteTotal.objects.all()
+        },
+    }
+
+
+def recounted_rollups():
+    """Every rollup counted again from the records, in Python."""
+    calls = CallRecord.objects.all()
+    minutes = rollups.minutes_from_records(calls)
+    return {
+        "hours": rollups.hours_from_records(calls),
+        "failures": rollups.failures_from_records(calls),
+        "number days": rollups.number_days_from_records(calls),
+        "minutes": minutes,
+        "minute totals": rollups.minute_totals(minutes),
     }
 
 
@@ -104,6 +151,17 @@ def test_the_rollups_equal_a_group_by_of_the_calls_after_loads_with_duplicates(
     assert minutes == rollups.minutes_from_records(CallRecord.objects.all())
     # Each of these calls lasts under a minute and ends in the minute it started in.
     assert sum(minutes.values()) == 167
+    assert stored_rollups() == recounted_rollups()
+    assert sum(UsageFailureHour.objects.values_list("calls", flat=True)) == (
+        CallRecord.objects.exclude(disposition="answered").count()
+    )
+    assert sum(UsageNumberDay.objects.values_list("calls", flat=True)) == 167
+    # International calls by their country, the others' country left out.
+    assert {(key[5], key[6]) for key in hours} == {
+        ("local", ""),
+        ("long_distance", ""),
+        ("international", "GB"),
+    }
 
 
 def test_a_minute_counts_the_calls_in_progress_in_it(enterprise, numbers):
@@ -218,3 +276,175 @@ def test_rebuild_leaves_the_hours_outside_its_span(enterprise, numbers):
     assert set(
         UsageHour.objects.filter(enterprise=enterprise, hour=at(8)).values_list("calls", flat=True)
     ) == {0}
+
+
+def test_a_numbers_days_are_those_of_its_enterprises_zone(enterprise, numbers):
+    enterprise.time_zone = "Asia/Kolkata"  # UTC+5:30: its midnight is at 18:30 UTC
+    enterprise.save()
+    load(
+        csv_bytes(
+            [
+                call(
+                    "before",
+                    start_time="2026-12-01T18:29:00Z",
+                    answer_time="2026-12-01T18:29:05Z",
+                    end_time="2026-12-01T18:32:05Z",
+                ),
+                call(
+                    "after",
+                    start_time="2026-12-01T18:30:00Z",
+                    answer_time="2026-12-01T18:30:05Z",
+                    end_time="2026-12-01T18:33:05Z",
+                ),
+                unanswered(
+                    "busy",
+                    start_time="2026-12-01T18:45:00Z",
+                    end_time="2026-12-01T18:45:30Z",
+                    disposition="busy",
+                ),
+            ]
+        )
+    )
+
+    days = {
+        row.day: (row.number, row.calls, row.answered, row.seconds)
+        for row in UsageNumberDay.objects.filter(enterprise=enterprise)
+    }
+    assert days == {
+        datetime(2026, 12, 1).date(): (ACME_NUMBER, 1, 1, 185),
+        datetime(2026, 12, 2).date(): (ACME_NUMBER, 2, 1, 185),
+    }
+    assert stored_rollups() == recounted_rollups()
+
+
+def test_the_failures_are_the_unanswered_calls_by_sip_code_and_cause(enterprise, numbers):
+    load(
+        csv_bytes(
+            [
+                call("a1"),
+                unanswered("u1"),
+                unanswered("u2"),
+                unanswered("u3", disposition="busy", sip_code="486", q850_cause="17"),
+                unanswered("u4", disposition="failed", sip_code="503", q850_cause=""),
+            ]
+        )
+    )
+
+    failures = {
+        (row.sip_code, row.q850_cause): row.calls
+        for row in UsageFailureHour.objects.filter(enterprise=enterprise)
+    }
+    no_answer = unanswered("u")
+    assert failures == {
+        (int(no_answer["sip_code"]), int(no_answer["q850_cause"])): 2,
+        (486, 17): 1,
+        (503, None): 1,
+    }
+    # All five started at 23:10.
+    minute = datetime(2026, 11, 30, 23, 10, tzinfo=UTC)
+    assert UsageMinuteTotal.objects.get(enterprise=enterprise, minute=minute).calls == 5
+
+
+def spread_traffic():
+    """Calls of Acme over three days (UTC), some lasting over midnight and over the hour."""
+    lines = []
+    for n in range(48):
+        start = datetime(2026, 12, 1, tzinfo=UTC) + n * timedelta(minutes=83)
+        end = start + timedelta(minutes=5 + n % 4 * 40, seconds=n)
+        changes = {
+            "start_time": start.isoformat().replace("+00:00", "Z"),
+            "end_time": end.isoformat().replace("+00:00", "Z"),
+            "customer_number": [ACME_NUMBER, ROUTED_NUMBER][n % 2],
+            "from": [ACME_NUMBER, ROUTED_NUMBER][n % 2],
+        }
+        if n % 3:
+            lines.append(
+                call(
+                    f"s{n}",
+                    **changes,
+                    answer_time=(start + timedelta(seconds=4)).isoformat().replace("+00:00", "Z"),
+                    duration=str(int((end - start).total_seconds())),
+                )
+            )
+        else:
+            lines.append(unanswered(f"s{n}", **changes, disposition="no_answer"))
+    return lines
+
+
+@pytest.fixture
+def spread(enterprise, numbers):
+    """spread_traffic loaded, the enterprise's days those of UTC+5:30."""
+    enterprise.time_zone = "Asia/Kolkata"
+    enterprise.save()
+    assert load(csv_bytes(spread_traffic())).loaded == 48
+    return stored_rollups()
+
+
+def clear_rollups():
+    for model in (UsageHour, UsageFailureHour, UsageNumberDay, UsageMinute, UsageMinuteTotal):
+        model.objects.all().delete()
+
+
+def test_rebuild_gives_the_rows_the_loads_gave(enterprise, spread):
+    assert spread == recounted_rollups()
+    clear_rollups()
+
+    rollups.rebuild_stored(enterprise.pk)
+
+    assert stored_rollups() == spread
+
+
+def test_rebuild_in_python_gives_the_same_rows(enterprise, spread, monkeypatch):
+    clear_rollups()
+    # The path of the databases other than PostgreSQL (SQLite under `make run`).
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+
+    rollups.rebuild_stored(enterprise.pk)
+
+    assert stored_rollups() == spread
+
+
+@pytest.mark.parametrize("python", [False, True], ids=["sql", "python"])
+def test_a_rebuilt_span_counts_each_call_once(enterprise, spread, python, monkeypatch):
+    if python:
+        monkeypatch.setattr(connection, "vendor", "sqlite")
+    span = rollups.Span.of(
+        enterprise.pk,
+        datetime(2026, 12, 2, 17, 40, tzinfo=UTC),
+        datetime(2026, 12, 2, 19, 10, tzinfo=UTC),
+    )
+    # The span's rows spoiled, and those outside it.
+    inside = {"hour__gte": span.first_hour, "hour__lt": span.hours_end}
+    UsageHour.objects.filter(**inside).update(calls=999)
+    UsageFailureHour.objects.filter(**inside).delete()
+    UsageNumberDay.objects.filter(day__gte=span.first_day, day__lte=span.last_day).delete()
+    UsageMinute.objects.filter(minute__gte=span.first_minute).update(calls=99)
+    UsageMinuteTotal.objects.filter(minute__gte=span.first_minute).delete()
+    UsageHour.objects.filter(hour__lt=span.first_hour).update(seconds=7)
+
+    rollups.rebuild(
+        enterprise.pk,
+        datetime(2026, 12, 2, 17, 40, tzinfo=UTC),
+        datetime(2026, 12, 2, 19, 10, tzinfo=UTC),
+    )
+
+    rebuilt, first_hour = stored_rollups(), span.first_hour
+    assert {name: rows for name, rows in rebuilt.items() if name != "hours"} == {
+        name: rows for name, rows in spread.items() if name != "hours"
+    }
+    assert {key: hour for key, hour in rebuilt["hours"].items() if key[1] >= first_hour} == {
+        key: hour for key, hour in spread["hours"].items() if key[1] >= first_hour
+    }
+    # The hours before the span left as they were.
+    before = [hour for key, hour in rebuilt["hours"].items() if key[1] < first_hour]
+    assert before
+    assert {hour["seconds"] for hour in before} == {7}
+
+
+def test_the_migration_rebuilds_every_enterprises_rollups_from_its_records(enterprise, spread):
+    migration = importlib.import_module("billing.migrations.0004_rebuild_rollups")
+    clear_rollups()
+
+    migration.rebuild_every_enterprise(apps, SimpleNamespace(connection=connection))
+
+    assert stored_rollups() == spread
