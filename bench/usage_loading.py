@@ -12,7 +12,9 @@ the enterprise, every disposition, some international. Then it prints
 - load_file of the file (check, map, COPY, insert, rollups), in records/s;
 - load_file of the same rows as another file (all duplicates: the idempotent re-load);
 - beside them, PostgreSQL's own COPY of the same rows into an unlogged copy of the record table
-  (its primary key and indexes included).
+  (its primary key and indexes included), and each load's rate as a share of it;
+- the machine's load average before and after: the machine is shared, and the rates follow it
+  (the share of PostgreSQL's COPY much less).
 Target (issue 16): over 100,000 records/s, the re-load included.
 """
 
@@ -20,6 +22,7 @@ import argparse
 import csv
 import gzip
 import io
+import os
 import random
 import sys
 import tempfile
@@ -150,8 +153,15 @@ def postgres_copy():
     return seconds, rows
 
 
-def report(label, seconds, rows):
-    print(f"{label:<48} {rows:>10,} rows {seconds:8.2f} s {rows / seconds:>12,.0f} rows/s")
+def report(label, seconds, rows, copy_rate=None):
+    rate = rows / seconds
+    beside = f"  {rate / copy_rate:5.2f} x PostgreSQL's COPY" if copy_rate else ""
+    print(f"{label:<48} {rows:>10,} rows {seconds:8.2f} s {rate:>12,.0f} rows/s{beside}")
+
+
+def load_average():
+    """The machine's load (1, 5, 15 minutes): the figures depend on what else runs."""
+    return ", ".join(f"{load:.2f}" for load in os.getloadavg())
 
 
 def main():
@@ -187,19 +197,21 @@ def main():
         zipped = Path(folder) / "calls-again.csv.gz"
         zipped.write_bytes(gzip.compress(again.read_bytes() + b"\n", compresslevel=6))
 
-        print()
-        seconds, first = timed_load(path, "calls.csv")
-        report("load_file, new records", seconds, first.lines)
-        print(f"  {first.loaded:,} new, {first.duplicates:,} duplicates, {first.rejected} rejected")
-        seconds, second = timed_load(again, "calls-again.csv")
-        report("load_file again as another file (duplicates)", seconds, second.lines)
-        print(f"  {second.loaded:,} new, {second.duplicates:,} duplicates")
-        seconds, third = timed_load(zipped, "calls-again.csv.gz")
-        report("the same, gzipped", seconds, third.lines)
+        print(f"\nLoad average before: {load_average()}")
+        first_seconds, first = timed_load(path, "calls.csv")
+        again_seconds, second = timed_load(again, "calls-again.csv")
+        zipped_seconds, third = timed_load(zipped, "calls-again.csv.gz")
     with scopes_disabled():
         stored = CallRecord.objects.count()
         hours = UsageHour.objects.count()
     seconds, rows = postgres_copy()
+    print(f"Load average after: {load_average()}\n")
+    copy_rate = rows / seconds
+    report("load_file, new records", first_seconds, first.lines, copy_rate)
+    print(f"  {first.loaded:,} new, {first.duplicates:,} duplicates, {first.rejected} rejected")
+    report("load_file again as another file (duplicates)", again_seconds, second.lines, copy_rate)
+    print(f"  {second.loaded:,} new, {second.duplicates:,} duplicates")
+    report("the same, gzipped", zipped_seconds, third.lines, copy_rate)
     report("PostgreSQL COPY into an unlogged copy", seconds, rows)
     print(f"\nStored: {stored:,} calls, {hours:,} rollup rows.")
     connection.close()

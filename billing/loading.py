@@ -4,18 +4,22 @@
 LF, gzipped or not) whose header names the kind's columns (billing.columns) in any order;
 `load_rows(kind, rows)` takes the same lines as dicts, for the API. Both go through one path:
 
-- Lines are checked a chunk at a time, column by column (Cell.find_errors), each bad one
-  reported by its line number (the first REPORT_LIMIT of them in RecordFile.report, all
-  counted); a bad line never stops the good ones.
+- Lines are read and checked a chunk at a time, column by column (Cell.find_errors: for the
+  usual chunk one regex over each whole column, in C), each bad one reported by its line number
+  (the first REPORT_LIMIT of them in RecordFile.report, all counted); a bad line never stops
+  the good ones.
 - Each record is mapped to its enterprise by its trunk (a call's `trunk` column), or else by
-  its customer number (a number of the inventory that is not disconnected), looked up once per
-  chunk of lines. A record that maps to none is kept as an UnmatchedRecord for staff.
-- Records are stored a chunk at a time. On PostgreSQL: COPY into a temporary table, then one
-  INSERT ... ON CONFLICT DO NOTHING into the record table, whose primary key (time, carrier's
-  id) keeps a record loaded twice stored once; the rows it really inserted are added to the
-  hourly rollups in the same statement (billing.rollups), so duplicates count nowhere. Other
-  databases (SQLite under `make run`) get bulk_create and a rebuild of the hours touched.
-  A chunk is stored by a thread of its own while the next one is checked (_load).
+  its customer number (a number of the inventory that is not disconnected), each trunk and
+  number looked up once per load. A record that maps to none is kept as an UnmatchedRecord for
+  staff.
+- Records are stored a chunk at a time. On PostgreSQL: COPY of the checked lines as they came
+  into a temporary table, then one INSERT into the record table, whose primary key (time,
+  carrier's id) keeps a record loaded twice stored once: ON CONFLICT DO NOTHING, or a plain
+  INSERT where no record is stored yet in the chunk's time span. The rows it really inserted
+  are added to the hourly rollups in the same statement (billing.rollups), so duplicates count
+  nowhere. Other databases (SQLite under `make run`) get bulk_create and a rebuild of the hours
+  touched. Chunks are stored by threads of their own (STORERS) while the next one is checked
+  (_load).
 
 A file whose content (sha256) was loaded before is not read again: its RecordFile answers.
 Loads run server side, for every enterprise at once: outside any tenant scope.
@@ -28,16 +32,18 @@ import io
 import logging
 import os
 import re
+import threading
 import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import islice
+from itertools import chain, compress, islice, repeat
+from operator import add, eq, itemgetter, le, lt
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -61,6 +67,8 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
+# What the mapping gives a record, in the order _Owners tells it.
+MAPPED = ("enterprise_id", "package_id", "trunk_id")
 # Lines stored per transaction: big enough for COPY to pay, small enough to hold in memory.
 CHUNK_ROWS = 50_000
 # Other databases take the records a few hundred at a time (SQLite's limit on parameters).
@@ -86,8 +94,23 @@ class Refused(Exception):
 
 
 # What a cell holds. Each kind of value is checked two ways: a whole column at once, by
-# functions that run in C (map over a regex, set inclusion), for the usual chunk in which every
-# value is good; and one value at a time, to say which line is bad and why, when one is not.
+# one regex over the column's values joined by line breaks (in C, over one string: far fewer
+# steps than one match per value), for the usual chunk in which every value is good; and one
+# value at a time, to say which line is bad and why, when one is not.
+
+
+def _every(pattern, values):
+    """Whether each value matches pattern, a compiled `(?:...\\n)*`: one match over the values
+    joined, each ended by a line break. A value holding a line break of its own is told by the
+    count (and then checked one at a time)."""
+    if not values:
+        return True
+    joined = "\n".join(values) + "\n"
+    return joined.count("\n") == len(values) and pattern.fullmatch(joined) is not None
+
+
+def _column_pattern(pattern):
+    return re.compile(f"(?:(?:{pattern})\n)*", re.ASCII)
 
 
 class Text:
@@ -111,15 +134,16 @@ class Time:
     shape = re.compile(
         r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]00:?00)", re.ASCII
     ).fullmatch
+    # The same, with the days each month has (the 29th of February left to parse()) and the
+    # ranges of hours, minutes and seconds: a time it matches is one.
+    column = _column_pattern(
+        r"(?!0000)\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])"
+        r"|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|02-(?:0[1-9]|1\d|2[0-8]))"
+        r"T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?(?:Z|[+-]00:?00)"
+    )
 
     def all_good(self, values):
-        if not all(map(self.shape, values)):
-            return False
-        try:
-            list(map(datetime.fromisoformat, values))  # a 31st of November fits the shape
-        except ValueError:
-            return False
-        return True
+        return _every(self.column, values)
 
     def parse(self, value):
         try:
@@ -135,21 +159,26 @@ class Time:
         return moment
 
 
+def _up_to(limit):
+    """A regex of the whole numbers from 0 to limit: those with fewer digits, and those with as
+    many that start as it does, then have a smaller digit (and the limit itself)."""
+    digits = str(limit)
+    options = [f"[0-9]{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    for at, digit in enumerate(digits):
+        if digit != "0":
+            options.append(f"{digits[:at]}[0-{int(digit) - 1}][0-9]{{{len(digits) - at - 1}}}")
+    return "|".join([*options, digits])
+
+
 class Whole:
     digits = re.compile(r"[0-9]{1,10}").fullmatch
 
     def __init__(self, limit):
         self.limit = limit
+        self.column = _column_pattern(_up_to(limit))
 
     def all_good(self, values):
-        if not values:
-            return True
-        joined = "".join(values)  # every value is there: each is digits if all of them are
-        if not (joined.isascii() and joined.isdigit()):
-            return False
-        # A value shorter than the limit is under it: the common case needs no int().
-        longest = max(map(len, values))
-        return longest < len(str(self.limit)) or max(map(int, values)) <= self.limit
+        return _every(self.column, values)
 
     def parse(self, value):
         if self.digits(value):
@@ -164,10 +193,11 @@ class Whole:
 class Pattern:
     def __init__(self, pattern, example):
         self.match = re.compile(pattern, re.ASCII).fullmatch
+        self.column = _column_pattern(pattern)
         self.example = example
 
     def all_good(self, values):
-        return all(map(self.match, values))
+        return _every(self.column, values)
 
     def parse(self, value):
         if self.match(value):
@@ -179,9 +209,10 @@ class Choice:
     def __init__(self, choices):
         self.values = frozenset(choices.values)
         self.names = ", ".join(choices.values)
+        self.column = _column_pattern("|".join(map(re.escape, choices.values)))
 
     def all_good(self, values):
-        return self.values.issuperset(values)
+        return _every(self.column, values)
 
     def parse(self, value):
         if value in self.values:
@@ -207,12 +238,16 @@ class Cell:
     empty: str  # stored for an empty optional cell: "" is NULL, or '' in a text column
     null: bool
 
+    @property
+    def is_text(self):
+        return isinstance(self.value, Text)
+
     def find_errors(self, values, errors):
         """Add to errors {row: error} the rows whose value is not good for this column."""
         if self.required:
             if "" not in values and self.value.all_good(values):
                 return
-        elif self.value.all_good([value for value in values if value]):
+        elif self.value.all_good(list(filter(None, values))):
             return
         for row, value in enumerate(values):
             if row in errors:
@@ -272,7 +307,32 @@ def _kind(kind, model, columns, values, *, id_column, time_column, check=None):
     )
 
 
+# The times as the mediation system writes them, 2026-12-07T14:03:15Z: written alike, they
+# compare as text as they do as times.
+PLAIN_TIME_LENGTH = 20
+
+
+def _calls_all_good(columns):
+    """Whether every call keeps the rules across columns, checked column by column in C;
+    only where all its times are written the plain way (else: one call at a time)."""
+    starts, answers, ends = columns["start_time"], columns["answer_time"], columns["end_time"]
+    given = list(filter(None, answers))
+    was_answered = list(map(bool, answers))
+    dispositions, classes = columns["disposition"], columns["destination_class"]
+    international = map(eq, classes, repeat(DestinationClass.INTERNATIONAL.value))
+    return (
+        set(map(len, starts)) | set(map(len, ends)) | set(map(len, given)) <= {PLAIN_TIME_LENGTH}
+        and not any(map(lt, ends, starts))
+        and all(map(le, compress(starts, was_answered), given))
+        and all(map(le, given, compress(ends, was_answered)))
+        and list(map(eq, dispositions, repeat(Disposition.ANSWERED.value))) == was_answered
+        and all(compress(columns["destination_country"], international))
+    )
+
+
 def _check_calls(columns, errors):
+    if _calls_all_good(columns):
+        return
     answered = Disposition.ANSWERED
     international = DestinationClass.INTERNATIONAL
     rows = zip(
@@ -376,6 +436,10 @@ class Outcome:
     rejected: int = 0
     report: list = field(default_factory=list)
 
+    def stored(self, new, duplicates):
+        self.loaded += new
+        self.duplicates += duplicates
+
     def reject(self, line, error):
         self.rejected += 1
         if len(self.report) < REPORT_LIMIT:
@@ -413,6 +477,11 @@ class _Lines:
         self.read = gzip.GzipFile(fileobj=fileobj).read1 if gzipped else fileobj.read
 
     def __iter__(self):
+        # The lines of each block are handed on in C, not one at a time through Python.
+        return chain.from_iterable(self._blocks())
+
+    def _blocks(self):
+        """The lines of the file, a list of them per block read."""
         pending = b""
         first = True
         while True:
@@ -432,9 +501,9 @@ class _Lines:
             block = pending + block
             end = block.rfind(b"\n") + 1
             pending = block[end:]
-            yield from self._decode(block[:end])
+            yield self._decode(block[:end])
         if pending:
-            yield from self._decode(pending)
+            yield self._decode(pending)
 
     def _break(self, pending, what):
         if pending:
@@ -446,26 +515,25 @@ class _Lines:
             self.broken = f"{what}: nothing after line {self.given} could be read."
 
     def _decode(self, block):
-        if not block:
-            return
         try:
             text = block.decode()
         except UnicodeDecodeError:
-            yield from self._decode_each(block)
-            return
+            return self._decode_each(block)
         # newline="": only CR, LF and CRLF end lines, as in CSV (not U+2028 and the like).
-        for line in io.StringIO(text, newline=""):
-            self.given += 1
-            yield line
+        lines = list(io.StringIO(text, newline=""))
+        self.given += len(lines)
+        return lines
 
     def _decode_each(self, block):
+        lines = []
         for raw in io.BytesIO(block):
             self.given += 1
             try:
-                yield raw.decode()
+                lines.append(raw.decode())
             except UnicodeDecodeError:
                 self.undecodable.add(self.given)
-                yield "\n"
+                lines.append("\n")
+        return lines
 
 
 def _header_problem(header, spec):
@@ -531,7 +599,8 @@ def load_file(kind, fileobj, *, name, by=None):
 
 def _read(spec, fileobj, record_file):
     lines = _Lines(fileobj)
-    reader = csv.reader(lines)
+    source = iter(lines)
+    reader = csv.reader(source)
     try:
         header = next(reader, [])
     except csv.Error as error:
@@ -546,29 +615,67 @@ def _read(spec, fileobj, record_file):
     in_order = order == list(range(len(order)))
     width = len(header)
 
-    def numbered():
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                yield reader.line_num, None, f"not CSV: {error}"
-                continue
-            line = reader.line_num
-            if line in lines.undecodable:
-                yield line, None, "not UTF-8 text"
-            elif not row:  # a blank line
-                continue
-            elif len(row) != width:
-                yield line, None, f"{len(row)} values where the header has {width}"
-            else:
-                yield line, row if in_order else [row[index] for index in order], None
+    def chunks():
+        read = reader.line_num
+        while chunk := _read_chunk(source, read, lines.undecodable, width):
+            (numbers, rows, rejected), read = chunk
+            if not in_order:
+                rows = list(map(itemgetter(*order), rows))
+            yield numbers, rows, rejected
 
-    outcome = _load(spec, numbered(), record_file)
+    outcome = _load(spec, chunks(), record_file)
     if lines.broken:
         record_file.message = lines.broken[:500]
     return outcome
+
+
+def _read_chunk(source, read, undecodable, width):
+    """The next CHUNK_ROWS lines of the file, after the `read` first ones: ((line numbers,
+    cells, [(line, error)] of the lines that are not CSV of the header's width), lines read);
+    None at the end of the file."""
+    lines = list(islice(source, CHUNK_ROWS))
+    if not lines:
+        return None
+    # The usual chunk has no quoted cell: each line is one row, read at once.
+    rows = None
+    if '"' not in "".join(lines):
+        try:
+            rows = list(csv.reader(lines))
+        except csv.Error:
+            rows = None
+    if rows is not None:
+        numbers, rejected = range(read + 1, read + len(rows) + 1), []
+        read += len(rows)
+    else:
+        # A quoted cell may hold line breaks, and its row go on past the chunk's lines.
+        numbers, rows, rejected = [], [], []
+        reader = csv.reader(chain(lines, source))
+        while reader.line_num < len(lines):
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as error:
+                rejected.append((read + reader.line_num, f"not CSV: {error}"))
+                continue
+            rows.append(row)
+            numbers.append(read + reader.line_num)
+        read += reader.line_num
+    # Every line whole and UTF-8, as usual; else each line is looked at.
+    if set(map(len, rows)) != {width} or not undecodable.isdisjoint(numbers):
+        whole_numbers, whole_rows = [], []
+        for line, row in zip(numbers, rows, strict=True):
+            if line in undecodable:
+                rejected.append((line, "not UTF-8 text"))
+            elif not row:  # a blank line
+                continue
+            elif len(row) != width:
+                rejected.append((line, f"{len(row)} values where the header has {width}"))
+            else:
+                whole_numbers.append(line)
+                whole_rows.append(row)
+        numbers, rows = whole_numbers, whole_rows
+    return (numbers, rows, rejected), read
 
 
 def load_rows(kind, rows, *, file=None):
@@ -577,89 +684,106 @@ def load_rows(kind, rows, *, file=None):
     spec = KINDS[kind]
     columns = spec.columns
     known = set(columns)
+    given = enumerate(rows, start=1)
 
-    def numbered():
-        for line, row in enumerate(rows, start=1):
-            unknown = sorted(set(row) - known)
-            if unknown:
-                yield line, None, f"unknown columns: {', '.join(unknown)}"
-            else:
-                yield line, ["" if row.get(c) is None else str(row[c]) for c in columns], None
+    def chunks():
+        while numbered := list(islice(given, CHUNK_ROWS)):
+            numbers, cells, rejected = [], [], []
+            for line, row in numbered:
+                if unknown := sorted(set(row) - known):
+                    rejected.append((line, f"unknown columns: {', '.join(unknown)}"))
+                else:
+                    numbers.append(line)
+                    cells.append(["" if row.get(c) is None else str(row[c]) for c in columns])
+            yield numbers, cells, rejected
 
     with scopes_disabled():
-        return _load(spec, numbered(), file)
+        return _load(spec, chunks(), file)
 
 
 # Checking, mapping and storing
 
+# Chunks stored at once, each by a thread and a database connection of its own, beside the
+# checking here. One: two at once were slower, on two cores shared with the checking and with
+# the rollups' rows (the same hours, minutes and numbers) updated by both in turn.
+STORERS = 1
 
-def _load(spec, numbered_lines, record_file):
+
+def _load(spec, chunks, record_file):
     """Check and map each chunk of lines here, and store it beside: the storing, PostgreSQL's
     work, goes on while the next chunk is checked. Inside a transaction of the caller's, or on
     another database, a chunk is stored here, in turn."""
     outcome = Outcome()
+    owners = _Owners()
     beside = connection.vendor == "postgresql" and not connection.in_atomic_block
-    with ThreadPoolExecutor(max_workers=1) as storer:
-        storing = None
-        while chunk := list(islice(numbered_lines, CHUNK_ROWS)):
-            staged = _mapped(spec, _checked(spec, chunk, outcome), outcome, record_file)
-            if storing is not None:
-                storing.result()
-                _save_counts(record_file, outcome)
-            if staged is None:
-                _save_counts(record_file, outcome)
-            elif beside:
-                storing = storer.submit(_store_beside, spec, staged, outcome)
-            else:
-                _store(spec, staged, outcome)
-                _save_counts(record_file, outcome)
-        if storing is not None:
-            storing.result()
+    with ThreadPoolExecutor(max_workers=STORERS) as storer:
+        storing = []
+        for chunk in chunks:
+            rows, columns = _checked(spec, chunk, outcome)
+            staged = _mapped(spec, rows, columns, owners, outcome, record_file)
+            # At most STORERS chunks are being stored while the next is checked; the counts
+            # are saved as each is done.
+            while storing and (len(storing) >= STORERS or storing[0].done()):
+                outcome.stored(*storing.pop(0).result())
+            if staged is not None:
+                # Here, not in the storers: two of them making one month would clash.
+                ensure_partitions(spec.model, staged.first, staged.last)
+                if beside:
+                    storing.append(storer.submit(_store_beside, spec, staged))
+                else:
+                    outcome.stored(*_store(spec, staged))
             _save_counts(record_file, outcome)
-            storer.submit(connections.close_all).result()
+        for future in storing:
+            outcome.stored(*future.result())
+        if beside:
+            _save_counts(record_file, outcome)
+            # Each storer closes its connection: all wait until each has one of these.
+            closing = threading.Barrier(STORERS)
+            for future in [storer.submit(_close, closing) for _ in range(STORERS)]:
+                future.result()
     return outcome
 
 
 def _checked(spec, chunk, outcome):
-    """The good lines of the chunk by column; the others rejected in the outcome."""
-    outcome.lines += len(chunk)
-    lines, rows, rejected = [], [], []
-    for line, cells, error in chunk:
-        if error is None:
-            lines.append(line)
-            rows.append(cells)
-        else:
-            rejected.append((line, error))
+    """The good lines of the chunk, as rows and by column; the others rejected in the
+    outcome."""
+    numbers, rows, rejected = chunk
+    outcome.lines += len(numbers) + len(rejected)
     columns, errors = _check_chunk(spec, rows)
-    rejected += [(lines[row], error) for row, error in errors.items()]
+    rejected += [(numbers[row], error) for row, error in errors.items()]
     for line, error in sorted(rejected):
         outcome.reject(line, error)
     if errors:
-        columns = _only(columns, [row for row in range(len(rows)) if row not in errors])
-    return columns
+        good = [row for row in range(len(rows)) if row not in errors]
+        rows = [rows[row] for row in good]
+        columns = _only(columns, good)
+    return rows, columns
 
 
-def _store_beside(spec, staged, outcome):
+def _close(closing):
+    closing.wait()
+    connections.close_all()
+
+
+def _store_beside(spec, staged):
     # A thread of its own: its own database connection, and no scope but this one.
     with scopes_disabled():
-        _store(spec, staged, outcome)
+        return _store(spec, staged)
 
 
 def _check_chunk(spec, rows):
     """The chunk's cells by column, and {row: error} of its malformed rows (the first
     error of each, by column, then the rules across columns)."""
     transposed = zip(*rows, strict=True) if rows else [()] * len(spec.cells)
-    columns = {
-        cell.column: list(values) for cell, values in zip(spec.cells, transposed, strict=True)
-    }
+    columns = dict(zip(spec.columns, transposed, strict=True))
     errors = {}
     for cell in spec.cells:
         cell.find_errors(columns[cell.column], errors)
-    good = [row for row in range(len(rows)) if row not in errors]
+    good = [row for row in range(len(rows)) if row not in errors] if errors else None
     # The rules across columns read only lines whose every value is good.
     across = {}
     spec.check(_only(columns, good) if errors else columns, across)
-    errors.update({good[row]: error for row, error in across.items()})
+    errors.update({(good[row] if errors else row): error for row, error in across.items()})
     return columns, errors
 
 
@@ -677,39 +801,41 @@ def _save_counts(record_file, outcome):
     )
 
 
-def _owners(columns):
+class _Owners:
     """(enterprise, package, trunk) of each record, or None: by its trunk, else its customer
-    number; one query for the chunk's trunks and one for its numbers."""
-    trunk_ids = [value.lower() for value in columns.get("trunk", ())]
-    trunks = {}
-    if any(trunk_ids):
-        trunks = {
-            str(public_id): (enterprise, package, pk)
-            for public_id, enterprise, package, pk in Trunk.objects.filter(
-                public_id__in={value for value in trunk_ids if value}
-            ).values_list("public_id", "enterprise_id", "package_id", "pk")
-        }
-    numbers_wanted = columns["customer_number"]
-    if trunks:
-        numbers_wanted = [
-            number
-            for number, trunk in zip(numbers_wanted, trunk_ids, strict=True)
-            if trunk not in trunks
+    number. Each trunk and number is looked up once per load (one query per chunk for those it
+    brings first), and kept for the chunks after."""
+
+    def __init__(self):
+        self.trunks = {}
+        self.numbers = {}
+
+    def of(self, columns):
+        trunk_ids = list(map(str.lower, columns.get("trunk", ())))
+        if new := set(trunk_ids) - self.trunks.keys() - {""}:
+            self.trunks.update(dict.fromkeys(new))
+            self.trunks.update(
+                (str(public_id), (enterprise, package, pk))
+                for public_id, enterprise, package, pk in Trunk.objects.filter(
+                    public_id__in=new
+                ).values_list("public_id", "enterprise_id", "package_id", "pk")
+            )
+        numbers = columns["customer_number"]
+        if new := set(numbers) - self.numbers.keys() - {""}:
+            self.numbers.update(dict.fromkeys(new))
+            self.numbers.update(
+                (e164, (enterprise, package, trunk))
+                for e164, enterprise, package, trunk in PhoneNumber.objects.filter(e164__in=new)
+                .exclude(status=PhoneNumber.Status.DISCONNECTED)
+                .values_list("e164", "enterprise_id", "package_id", "trunk_id")
+            )
+        by_number = list(map(self.numbers.get, numbers))
+        if not any(map(self.trunks.get, trunk_ids)):
+            return by_number
+        return [
+            self.trunks.get(trunk) or owner
+            for trunk, owner in zip(trunk_ids, by_number, strict=True)
         ]
-    numbers = {
-        e164: (enterprise, package, trunk)
-        for e164, enterprise, package, trunk in PhoneNumber.objects.filter(
-            e164__in=set(numbers_wanted) - {""}
-        )
-        .exclude(status=PhoneNumber.Status.DISCONNECTED)
-        .values_list("e164", "enterprise_id", "package_id", "trunk_id")
-    }
-    if not trunks:
-        return list(map(numbers.get, columns["customer_number"]))
-    return [
-        trunks.get(trunk) or numbers.get(number)
-        for trunk, number in zip(trunk_ids, columns["customer_number"], strict=True)
-    ]
 
 
 @dataclass
@@ -722,48 +848,59 @@ class Staged:
     rows: object  # PostgreSQL: the CSV that COPY reads; others: the values by field
 
 
-def _mapped(spec, columns, outcome, record_file):
+def _mapped(spec, rows, columns, owners, outcome, record_file):
     """The chunk's records that map to an enterprise, staged; those that map to none kept for
     staff."""
-    owners = _owners(columns)
-    if None in owners:
-        matched = [row for row, owner in enumerate(owners) if owner is not None]
-        unmatched = [row for row, owner in enumerate(owners) if owner is None]
+    owned = owners.of(columns)
+    if None in owned:
+        matched = [row for row, owner in enumerate(owned) if owner is not None]
+        unmatched = [row for row, owner in enumerate(owned) if owner is None]
         _keep_unmatched(spec, _only(columns, unmatched), record_file)
         outcome.unmatched += len(unmatched)
         columns = _only(columns, matched)
-        owners = [owners[row] for row in matched]
-    if not owners:
+        rows = [rows[row] for row in matched]
+        owned = [owned[row] for row in matched]
+    if not owned:
         return None
-    mapped = dict(
-        zip(("enterprise_id", "package_id", "trunk_id"), zip(*owners, strict=True), strict=True)
-    )
     # The times are all written alike (Time.shape): as text, the first is the earliest.
     times = columns[spec.time_column]
     first, last = datetime.fromisoformat(min(times)), datetime.fromisoformat(max(times))
     if connection.vendor != "postgresql":
-        return Staged(len(owners), first, last, _python_values(spec, columns, mapped))
-    values = [
-        [value or cell.empty for value in columns[cell.column]]
-        if cell.empty
-        else columns[cell.column]
-        for cell in spec.cells
-        if cell.field
-    ]
-    values += [mapped[name] for name in spec.mapped_fields]
+        mapped = dict(
+            zip(("enterprise_id", "package_id", "trunk_id"), zip(*owned, strict=True), strict=True)
+        )
+        return Staged(len(owned), first, last, _python_values(spec, columns, mapped))
+    return Staged(len(owned), first, last, _csv(spec, rows, columns, owned))
+
+
+def _csv(spec, rows, columns, owned):
+    """The CSV that COPY reads: each line's cells as they came (the staging table has a column
+    for each), then its enterprise, package and trunk as the record has them."""
+    positions = [MAPPED.index(name) for name in spec.mapped_fields]
+    endings = {
+        owner: "".join("," + ("" if owner[at] is None else str(owner[at])) for at in positions)
+        + "\n"
+        for owner in set(owned)
+    }
+    # Checked cells hold no comma, quote or line break, but text cells may (quoted in the file):
+    # the usual chunk is written by joining its cells, one that holds one by the csv module.
+    texts = "".join("".join(columns[cell.column]) for cell in spec.cells if cell.is_text)
+    if not any(map(texts.__contains__, ',"\r\n')):
+        return "".join(map(add, map(",".join, rows), map(endings.__getitem__, owned)))
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(zip(*values, strict=True))
-    return Staged(len(owners), first, last, buffer.getvalue())
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row, owner in zip(rows, owned, strict=True):
+        writer.writerow([*row, *(owner[at] for at in positions)])
+    return buffer.getvalue()
 
 
-def _store(spec, staged, outcome):
-    ensure_partitions(spec.model, staged.first, staged.last)
+def _store(spec, staged):
+    """Store a staged chunk (its months' partitions made): (records new, duplicates)."""
     if connection.vendor == "postgresql":
-        new = _insert_copy(spec, staged.rows)
+        new = _insert_copy(spec, staged)
     else:
         new = _insert_orm(spec, staged.rows)
-    outcome.loaded += new
-    outcome.duplicates += staged.count - new
+    return new, staged.count - new
 
 
 def _keep_unmatched(spec, columns, record_file):
@@ -789,39 +926,80 @@ def _keep_unmatched(spec, columns, record_file):
     )
 
 
-def _insert_copy(spec, rows):
+def _insert_copy(spec, staged):
     """COPY the records (CSV) into a temporary table and INSERT the new ones; return their
-    count."""
+    count.
+
+    A chunk whose time span holds no stored record yet (the usual load of new records) is
+    inserted plainly; one that may hold stored ones, or meets a record stored meanwhile by
+    another load (the primary key refuses it), with ON CONFLICT DO NOTHING, which skips them.
+    """
     model = spec.model
     table = model._meta.db_table
-    cells = [cell for cell in spec.cells if cell.field]
-    fields = [model._meta.get_field(cell.field).attname for cell in cells] + spec.mapped_fields
-    names = ", ".join(f'"{name}"' for name in fields)
+    time_field = model._meta.pk_fields[0].column
+    # The staging table has a column for each of the line's cells, as in the file: a cell
+    # that is no field of the record's (a call's trunk) has one of its own.
+    staged_names = [
+        model._meta.get_field(cell.field).column if cell.field else f"file_{cell.column}"
+        for cell in spec.cells
+    ] + spec.mapped_fields
+    extra = "".join(f', "file_{cell.column}" text' for cell in spec.cells if not cell.field)
     # Every text column is NOT NULL: an empty cell is '' there, not NULL.
     texts = ", ".join(
-        f'"{field.attname}"'
+        f'"{field.column}"'
         for field in model._meta.concrete_fields
         if field.get_internal_type() == "CharField"
     )
+    cells = [cell for cell in spec.cells if cell.field]
+    cell_fields = [model._meta.get_field(cell.field).column for cell in cells]
+    fields = cell_fields + spec.mapped_fields
+    # An empty optional cell of a field with a default (an event's units) stores the default.
+    values = [
+        f'COALESCE("{name}", %s)' if cell.empty else f'"{name}"'
+        for cell, name in zip(cells, cell_fields, strict=True)
+    ] + [f'"{name}"' for name in spec.mapped_fields]
+    params = [cell.empty for cell in cells if cell.empty]
     insert = (
-        f'INSERT INTO "{table}" ({names}) SELECT {names} FROM billing_staged '  # noqa: S608
-        "ON CONFLICT DO NOTHING"
+        f'INSERT INTO "{table}" ({", ".join(f'"{name}"' for name in fields)}) '  # noqa: S608
+        f"SELECT {', '.join(values)} FROM billing_staged"
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f'CREATE TEMPORARY TABLE billing_staged (LIKE "{table}") ON COMMIT DROP')
-        copy_sql = (
-            f"COPY billing_staged ({names}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({texts}))"
+        cursor.execute(
+            f'CREATE TEMPORARY TABLE billing_staged (LIKE "{table}"{extra}) ON COMMIT DROP'
         )
-        with cursor.copy(copy_sql) as copy:
-            copy.write(rows)
-        if model is CallRecord:
-            new = rollups.add_calls(cursor, f"{insert} RETURNING {', '.join(rollups.CALL_COLUMNS)}")
-        else:
-            cursor.execute(insert)
-            new = cursor.rowcount
+        for cell, name in zip(cells, cell_fields, strict=True):
+            if cell.empty:
+                cursor.execute(f'ALTER TABLE billing_staged ALTER "{name}" DROP NOT NULL')
+        names = ", ".join(f'"{name}"' for name in staged_names)
+        with cursor.copy(
+            f"COPY billing_staged ({names}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({texts}))"
+        ) as copy:
+            copy.write(staged.rows)
+        cursor.execute(
+            f'SELECT EXISTS (SELECT FROM "{table}" WHERE "{time_field}" BETWEEN %s AND %s)',  # noqa: S608
+            [staged.first, staged.last],
+        )
+        new = None
+        if not cursor.fetchone()[0]:
+            try:
+                with transaction.atomic():
+                    new = _insert(model, cursor, insert, params)
+            except IntegrityError:
+                new = None  # stored meanwhile, or twice in the chunk
+        if new is None:
+            new = _insert(model, cursor, f"{insert} ON CONFLICT DO NOTHING", params)
         # Dropped now, not at the commit: inside an outer transaction the next chunk makes it.
         cursor.execute("DROP TABLE billing_staged")
     return new
+
+
+def _insert(model, cursor, insert, params):
+    if model is CallRecord:
+        return rollups.add_calls(
+            cursor, f"{insert} RETURNING {', '.join(rollups.CALL_COLUMNS)}", params
+        )
+    cursor.execute(insert, params)
+    return cursor.rowcount
 
 
 def _python_values(spec, columns, mapped):

@@ -542,3 +542,111 @@ def test_chunks_are_stored_beside_the_checking_outside_a_transaction(admin_user,
     assert record_file.report == [{"line": 6, "error": "duration: -1 is negative"}]
     assert RecordFile.objects.get().loaded == 9
     assert CallRecord.objects.count() == 9
+
+
+def test_quoted_cells_with_commas_and_line_breaks_are_stored_as_they_came(acme, monkeypatch):
+    # Chunks of 3 lines: the quoted line break of c2 carries its row past the first chunk.
+    monkeypatch.setattr(loading, "CHUNK_ROWS", 3)
+    lines = [call("c1"), call("c2,\nsecond line"), call('c3 "quoted"'), call("c4")]
+
+    record_file = load(csv_bytes(lines))
+
+    assert (record_file.lines, record_file.loaded, record_file.rejected) == (4, 4, 0)
+    assert sorted(stored_calls()) == ["c1", "c2,\nsecond line", 'c3 "quoted"', "c4"]
+    bad = load(csv_bytes([call("c5"), call("c6,\nx", duration="-1"), call("c7")]), "bad.csv")
+    # A record over several lines is told by the line it ends on.
+    assert bad.report == [{"line": 4, "error": "duration: -1 is negative"}]
+    assert bad.loaded == 2
+
+
+def test_times_written_otherwise_are_checked_one_call_at_a_time(acme):
+    lines = [
+        call(
+            "offset",
+            start_time="2026-11-30T23:10:00+00:00",
+            answer_time="2026-11-30T23:10:05.5Z",
+            end_time="2026-11-30T23:13:05.25+0000",
+        ),
+        call("backwards", start_time="2026-11-30T23:10:00.5Z", end_time="2026-11-30T23:10:00Z"),
+        call(
+            "leap-day",
+            start_time="2028-02-29T10:00:00Z",
+            answer_time="",
+            end_time="2028-02-29T10:00:30Z",
+            disposition="busy",
+            billable_seconds="0",
+        ),
+        call("no-leap-day", start_time="2027-02-29T10:00:00Z"),
+        call("late", start_time="2026-11-30T24:00:00Z"),
+    ]
+
+    record_file = load(csv_bytes(lines))
+
+    assert sorted(stored_calls()) == ["leap-day", "offset"]
+    assert stored_calls()["offset"].answered_at == datetime(
+        2026, 11, 30, 23, 10, 5, 500000, tzinfo=UTC
+    )
+    errors = {entry["line"]: entry["error"] for entry in record_file.report}
+    assert errors[3] == "end_time is before start_time"
+    assert errors[5].startswith("start_time: '2027-02-29T10:00:00Z' is not an ISO 8601 time")
+    assert errors[6].startswith("start_time: '2026-11-30T24:00:00Z' is not an ISO 8601 time")
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"answer_time": ""}, "answer_time is given if, and only if, the disposition is answered"),
+        (
+            {"answer_time": "2026-11-30T23:14:00Z"},
+            "answer_time is not between start_time and end_time",
+        ),
+        (
+            {"answer_time": "2026-11-30T23:09:00Z"},
+            "answer_time is not between start_time and end_time",
+        ),
+        (
+            {"destination_class": "international"},
+            "destination_country is missing for an international call",
+        ),
+        ({"sip_code": "700"}, "sip_code: 700 is more than 699"),
+        ({"direction": "sideways"}, "direction: 'sideways' is not one of inbound, outbound"),
+    ],
+)
+def test_each_rule_across_columns_and_each_limit_is_told(acme, changes, error):
+    record_file = load(csv_bytes([call("good"), call("bad", **changes)]))
+    assert record_file.report == [{"line": 3, "error": error}]
+    assert list(stored_calls()) == ["good"]
+
+
+def test_a_record_twice_in_a_new_files_chunk_is_stored_once(acme):
+    record_file = load(csv_bytes([call("c1"), call("c2"), call("c1")]))
+    assert (record_file.loaded, record_file.duplicates) == (2, 1)
+    assert sorted(stored_calls()) == ["c1", "c2"]
+
+
+def test_matched_and_unmatched_records_in_chunks_look_each_number_up_once(acme, monkeypatch):
+    monkeypatch.setattr(loading, "CHUNK_ROWS", 4)
+    lines = [
+        call(f"c{n}", **({"customer_number": UNKNOWN_NUMBER} if n % 3 == 0 else {}))
+        for n in range(12)
+    ]
+    looked_up = []
+    real_filter = PhoneNumber.objects.filter
+
+    def filter_spy(**lookups):
+        looked_up.append(sorted(lookups.get("e164__in", [])))
+        return real_filter(**lookups)
+
+    monkeypatch.setattr(PhoneNumber.objects, "filter", filter_spy)
+
+    record_file = load(csv_bytes(lines))
+
+    assert (record_file.loaded, record_file.unmatched) == (8, 4)
+    assert looked_up == [[ACME_NUMBER, UNKNOWN_NUMBER]]
+    assert UnmatchedRecord.objects.count() == 4
+
+
+def test_a_whole_number_with_leading_zeros_is_read_as_its_value(acme):
+    record_file = load(csv_bytes([call("c1", sip_code="0200", duration="0000000185")]))
+    assert (record_file.loaded, record_file.rejected) == (1, 0), record_file.report
+    assert (stored_calls()["c1"].sip_code, stored_calls()["c1"].duration) == (200, 185)
