@@ -19,6 +19,10 @@ Who logs in, and how:
   with "permission denied". No path leads out of its directory: paths are resolved within it,
   and a link on the disk that points elsewhere is refused.
 
+Guessing passwords is slowed and stopped: a wrong password is answered after a second, and an
+address that has sent MAX_FAILED_PASSWORDS wrong ones in FAILED_PASSWORD_WINDOW has its password
+logins refused unchecked until that much time has passed since the first of them.
+
 The accounts and credentials are read through the ORM in a thread (the tables are tenant-owned,
 hence read with scopes disabled). Each login is logged once, accepted or refused, with the peer.
 A production deployment runs the server as a service of its own (the `sftp` service of
@@ -30,6 +34,8 @@ import logging
 import os
 import shutil
 import signal
+import time
+from collections import defaultdict, deque
 from pathlib import Path
 
 import asyncssh
@@ -47,6 +53,8 @@ logger = logging.getLogger(__name__)
 
 WRITE_FLAGS = asyncssh.FXF_WRITE | asyncssh.FXF_APPEND | asyncssh.FXF_CREAT | asyncssh.FXF_TRUNC
 WRITE_ACCESS = asyncssh.ACE4_WRITE_DATA | asyncssh.ACE4_APPEND_DATA | asyncssh.ACE4_WRITE_ATTRIBUTES
+FAILED_PASSWORD_WINDOW = 15 * 60  # seconds
+FAILED_PASSWORD_DELAY = 1  # second
 # The SFTP window and packet sizes that let the portal's uploads go at full speed.
 WINDOW_SIZE = 64 * 1024 * 1024
 MAX_PACKET_SIZE = 256 * 1024
@@ -60,8 +68,14 @@ async def start_server(host, port):
     root.mkdir(parents=True, exist_ok=True)
     portal_key = asyncssh.read_public_key(public_key_path(config["KEY_FILE"]))
 
+    failed_passwords = FailedPasswords(config["MAX_FAILED_PASSWORDS"])
+
     def ssh_server():
-        return SiteSSHServer(portal_username=config["USERNAME"], portal_key=portal_key)
+        return SiteSSHServer(
+            portal_username=config["USERNAME"],
+            portal_key=portal_key,
+            failed_passwords=failed_passwords,
+        )
 
     def sftp_server(channel):
         username = channel.get_extra_info("username")
@@ -85,12 +99,37 @@ async def start_server(host, port):
     )
 
 
+class FailedPasswords:
+    """The wrong passwords each address has sent in the last FAILED_PASSWORD_WINDOW seconds."""
+
+    def __init__(self, limit):
+        self._limit = limit
+        self._times = defaultdict(deque)
+
+    def _recent(self, address):
+        times = self._times[address]
+        while times and times[0] < time.monotonic() - FAILED_PASSWORD_WINDOW:
+            times.popleft()
+        if not times:
+            del self._times[address]
+        return times
+
+    def blocked(self, address):
+        return len(self._recent(address)) >= self._limit
+
+    def add(self, address):
+        self._recent(address)
+        self._times[address].append(time.monotonic())
+
+
 class SiteSSHServer(asyncssh.SSHServer):
     """One connection: who logs in, and by which credential."""
 
-    def __init__(self, *, portal_username, portal_key):
+    def __init__(self, *, portal_username, portal_key, failed_passwords):
         self._portal_username = portal_username
         self._portal_key = portal_key
+        self._failed_passwords = failed_passwords
+        self._address = None
         self._peer = "?"
         self._username = None
         self._credential_id = None  # of the customer's credential that was accepted
@@ -99,6 +138,7 @@ class SiteSSHServer(asyncssh.SSHServer):
     def connection_made(self, conn):
         peer = conn.get_extra_info("peername")
         if peer:
+            self._address = peer[0]
             self._peer = f"{peer[0]}:{peer[1]}"
 
     def connection_lost(self, exc):
@@ -119,10 +159,16 @@ class SiteSSHServer(asyncssh.SSHServer):
         return False
 
     async def validate_password(self, username, password):
-        if username == self._portal_username or not _is_plain_name(username):
+        if self._failed_passwords.blocked(self._address):
+            logger.warning("SFTP password refused unchecked: too many wrong from %s", self._peer)
             return False
-        self._credential_id = await sync_to_async(password_credential)(username, password)
-        return self._credential_id is not None
+        if username != self._portal_username and _is_plain_name(username):
+            self._credential_id = await sync_to_async(password_credential)(username, password)
+            if self._credential_id is not None:
+                return True
+        self._failed_passwords.add(self._address)
+        await asyncio.sleep(FAILED_PASSWORD_DELAY)
+        return False
 
     async def validate_public_key(self, username, key):
         if username == self._portal_username:

@@ -357,6 +357,9 @@ ADR_SFTP = {
     "HOST_KEY_FILE": SFTP_DIR / "host_key",
     "ROOT": Path(os.environ.get("SFTP_ROOT", SFTP_DIR / "files")),
     "MIN_FREE_BYTES": envint("SFTP_MIN_FREE_BYTES", 100 * 1024 * 1024),
+    # After this many wrong passwords from one address in 15 minutes, its password logins are
+    # refused unchecked until the 15 minutes have passed (keys still work).
+    "MAX_FAILED_PASSWORDS": envint("SFTP_MAX_FAILED_PASSWORDS", 10),
     "TIMEOUT": envint("SFTP_TIMEOUT", 10),
 }
 # Each day's ADR file is kept on the secure FTP site this many days.

@@ -416,3 +416,28 @@ def test_a_site_that_stays_silent_is_an_sftp_error_after_the_timeout(settings, t
             SftpSite().connect()
 
     assert time.monotonic() - started < 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_address_that_guesses_passwords_is_stopped_while_keys_still_work(enterprise, tmp_path):
+    account = SftpAccount.objects.create(enterprise=enterprise, username="adr-guessed")
+    SftpCredential.objects.create(
+        enterprise=enterprise,
+        account=account,
+        kind=SftpCredential.Kind.PASSWORD,
+        password_hash=make_password(CUSTOMER_PASSWORD),
+    )
+    _credential, private_key = key_credential(account)
+    with running_sftp_server(tmp_path / "sftp", MAX_FAILED_PASSWORDS=2) as server:
+        # Two wrong guesses, then the right password: refused too, unchecked.
+        for guess in ("password1", "letmein", CUSTOMER_PASSWORD):
+            with (
+                pytest.raises(paramiko.AuthenticationException),
+                customer_sftp(server, "adr-guessed", password=guess),
+            ):
+                pass
+        # The key is not a guess.
+        with customer_sftp(server, "adr-guessed", key=private_key) as sftp:
+            assert sftp.listdir(".") == []
+
+    assert "password refused unchecked: too many wrong from 127.0.0.1" in server.log.read_text()
