@@ -100,16 +100,23 @@ def schedule_adr_files(now=None):
             adr_delivery_enabled=True, status=Enterprise.Status.ACTIVE
         )
         for enterprise in enterprises.iterator():
-            for day in due_days(enterprise, now):
-                started += _start_new(enterprise, day)
+            days = due_days(enterprise, now)
+            if not days:
+                continue
+            made = set(
+                AdrFile.objects.filter(enterprise=enterprise, day__gte=days[0]).values_list(
+                    "day", flat=True
+                )
+            )
+            for day in days:
+                if day not in made:
+                    started += _start_new(enterprise, day)
         for adr_file in _given_up().select_related("enterprise"):
             started += restart_delivery(adr_file)
     return started
 
 
 def _start_new(enterprise, day):
-    if AdrFile.objects.filter(enterprise=enterprise, day=day).exists():
-        return 0
     try:
         with transaction.atomic():
             adr_file = AdrFile.objects.create(enterprise=enterprise, day=day, name=file_name(day))

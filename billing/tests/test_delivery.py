@@ -107,6 +107,16 @@ def test_a_day_is_due_an_hour_after_it_ends_in_the_enterprises_zone(enterprise):
     assert delivery.due_days(enterprise, just_after_midnight + timedelta(hours=1))[-1] == DAY
 
 
+def test_nothing_is_due_in_the_first_hour_after_midnight_of_the_day_it_was_enabled(
+    enterprise, sftp_server, deliver
+):
+    enable(enterprise, at=datetime(2026, 12, 7, 5, 10, tzinfo=UTC))  # 00:10 in New York
+
+    assert deliver(now=datetime(2026, 12, 7, 5, 30, tzinfo=UTC)) == 0
+    assert deliver(now=datetime(2026, 12, 7, 6, 30, tzinfo=UTC)) == 1
+    assert files_on(sftp_server, enterprise) == ["adr-2026-12-06.csv"]
+
+
 def test_catching_up_goes_back_45_days_at_most(enterprise):
     enable(enterprise, at=NOW - timedelta(days=200))
 
