@@ -41,12 +41,6 @@ APPLICATIONS = [
 ]
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -120,7 +114,7 @@ def main():
     tables.BENCH_DB = BENCH_DB
     tables.recreate_database()
     folder = Path(tempfile.mkdtemp(prefix="bench-adr-"))
-    port = free_port()
+    port = tables.free_port()
     os.environ.update({"SFTP_DIR": str(folder), "SFTP_PORT": str(port), "SFTP_MIN_FREE_BYTES": "0"})
     tables.setup_django()
     from django.conf import settings

@@ -16,6 +16,10 @@ Exactly one file per enterprise and day:
   once its job has failed for good the file is "Delivery failing" for staff (back office, ADR
   files; ADMINS are e-mailed by core.jobs) and the scheduler starts it again every hour until it
   goes through. Nothing is ever dropped.
+Events that load after their day's file was delivered (the mediation system's late files) send
+the file back to delivery: the loader calls `deliver_again_with_late_events` as it stores them,
+and the day's file is made again, whole, and replaces the first under the same name. (Events
+that load while the day's file is being made may miss that run; the next late one brings them.)
 The daily `remove_old_adr_files` removes files older than ADR_KEEP_DAYS from the site.
 """
 
@@ -28,10 +32,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.models import Enterprise
+from core.exports import ToChar
 from core.jobs import retry_policy, start_job
 from core.models import Job
 from core.tenancy import enterprise_scope
@@ -150,6 +156,35 @@ def restart_delivery(adr_file):
     return 1
 
 
+def deliver_again_with_late_events(spans):
+    """Deliver again the delivered files of the days that events have just been added to:
+    spans are (enterprise id, first event's time, last event's time) of the new events. Called
+    by the loader in the transaction that stores them, so that no late event is left out of
+    its day's file (the file is replaced whole, under the same name)."""
+    with scopes_disabled():
+        for enterprise_id, first, last in spans:
+            delivered = AdrFile.objects.filter(
+                enterprise_id=enterprise_id,
+                status=AdrFile.Status.DELIVERED,
+                # A day in any time zone starts within a day of the UTC date, either way.
+                day__gte=first.date() - timedelta(days=1),
+                day__lte=last.date() + timedelta(days=1),
+            ).select_related("enterprise")
+            for adr_file in delivered:
+                start, end = day_bounds(adr_file.enterprise, adr_file.day)
+                if start <= last and first < end:
+                    _redeliver(adr_file)
+
+
+def _redeliver(adr_file):
+    taken = AdrFile.objects.filter(pk=adr_file.pk, status=AdrFile.Status.DELIVERED).update(
+        status=AdrFile.Status.PENDING
+    )
+    if taken:
+        adr_file.status = AdrFile.Status.PENDING
+        _start_delivery(adr_file)
+
+
 def _start_delivery(adr_file):
     adr_file.job = start_job(
         deliver_adr_file,
@@ -232,21 +267,17 @@ def write_adr_csv(enterprise, day, out):
     out.write(HEADER.encode())
     if connection.vendor != "postgresql":
         return _write_in_python(records, out)
-    columns = [
-        "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-        if FIELDS[column.name] == "occurred_at"
-        else f'"{FIELDS[column.name]}"'
-        for column in APP_COLUMNS
-    ]
-    query, params = records.values_list("pk").query.sql_with_params()
-    where = query[query.index(" FROM ") :]
-    statement = connection.ops.compose_sql(
-        f"COPY (SELECT {', '.join(columns)}{where}) TO STDOUT WITH (FORMAT csv)",  # noqa: S608
-        params,
-    )
+    # Times as the record files write them: ISO 8601 in UTC (the session's zone, set below).
+    cells = {
+        f"c{n}": ToChar(field, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') if field == "occurred_at" else F(field)
+        for n, field in enumerate(FIELDS.values())
+    }
+    sql, params = records.values(**cells).query.sql_with_params()
+    statement = connection.ops.compose_sql(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params)
     with transaction.atomic(), connection.cursor() as cursor:
         # JIT compiling the SELECT costs more than it saves on a plain scan of a day.
         cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SELECT set_config('TimeZone', 'UTC', true)")
         with cursor.copy(statement) as copy:
             for row in copy:
                 out.write(row)

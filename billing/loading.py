@@ -51,7 +51,7 @@ from core.partitions import ensure_partitions
 from phone_numbers.models import PhoneNumber
 from trunks.models import Trunk
 
-from . import rollups
+from . import delivery, rollups
 from .columns import APP_COLUMNS, CALL_COLUMNS, MESSAGE_COLUMNS
 from .models import (
     AppRecord,
@@ -998,6 +998,20 @@ def _insert(model, cursor, insert, params):
         return rollups.add_calls(
             cursor, f"{insert} RETURNING {', '.join(rollups.CALL_COLUMNS)}", params
         )
+    if model is AppRecord:
+        # Each enterprise's span of new events: a day whose ADR file was delivered before they
+        # came is delivered again with them.
+        cursor.execute(
+            f"WITH new AS ({insert} RETURNING enterprise_id, occurred_at) "  # noqa: S608 - ours
+            "SELECT enterprise_id, min(occurred_at), max(occurred_at), count(*) "
+            "FROM new GROUP BY 1",
+            params,
+        )
+        spans = cursor.fetchall()
+        delivery.deliver_again_with_late_events(
+            (enterprise_id, first, last) for enterprise_id, first, last, _count in spans
+        )
+        return sum(count for *_span, count in spans)
     cursor.execute(insert, params)
     return cursor.rowcount
 
@@ -1042,6 +1056,17 @@ def _insert_orm(spec, records):
                 )
             for enterprise_id, (first, last) in spans.items():
                 rollups.rebuild(enterprise_id, first, last)
+        if model is AppRecord:
+            spans = {}
+            for record in new.values():
+                first, last = spans.get(record["enterprise_id"], (record["occurred_at"],) * 2)
+                spans[record["enterprise_id"]] = (
+                    min(first, record["occurred_at"]),
+                    max(last, record["occurred_at"]),
+                )
+            delivery.deliver_again_with_late_events(
+                (enterprise_id, first, last) for enterprise_id, (first, last) in spans.items()
+            )
     return len(new)
 
 

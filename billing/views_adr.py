@@ -17,7 +17,6 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 
 from audit.records import client_ip
-from core.badges import badge
 from core.htmx import redirect_after_post
 from core.tables import Column, table_rows
 from core.tenancy import enterprise_permission_required, get_for_member
@@ -181,15 +180,15 @@ def _checksum_cell(adr_file, viewer):
     return mark_safe(f"<code>{html.escape(adr_file.sha256)}</code>") if adr_file.sha256 else ""  # noqa: S308
 
 
-def _status_badge(adr_file, viewer):
-    label, tone = CUSTOMER_STATUS[adr_file.status]
-    return badge(label, tone)
-
-
 ADR_FILE_COLUMNS = [
     Column("day", "Day", html=_day_cell),
     Column("name", "File"),
-    Column("status", "Status", html=_status_badge),
+    Column(
+        "status",
+        "Status",
+        value=lambda f: CUSTOMER_STATUS[f.status][0],
+        badge=lambda f: CUSTOMER_STATUS[f.status][1],
+    ),
     Column("rows", "Rows", value=lambda f: "" if f.rows is None else f"{f.rows:,}"),
     Column("size", "Size", value=lambda f: "" if f.size is None else filesizeformat(f.size)),
     Column("delivered_at", "Delivered at"),
@@ -203,8 +202,8 @@ def kept_files(enterprise):
     """The enterprise's files of the days the site keeps, newest first."""
     today = timezone.localdate(timezone=ZoneInfo(enterprise.time_zone))
     first_day = today - timedelta(days=settings.ADR_KEEP_DAYS)
-    files = AdrFile.objects.filter(enterprise=enterprise, day__gte=first_day).order_by("-day")
-    return files[: settings.ADR_KEEP_DAYS]
+    # At most ADR_KEEP_DAYS rows: today's file is made tomorrow.
+    return AdrFile.objects.filter(enterprise=enterprise, day__gte=first_day).order_by("-day")
 
 
 @enterprise_permission_required(VIEW_ADR_FILES)

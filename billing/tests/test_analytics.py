@@ -304,19 +304,21 @@ def test_a_downloaded_file_loads_back_as_the_same_records(admin_client, traffic)
 
 @pytest.fixture
 def many_calls(acme, monkeypatch):
-    """Seven calls on Dec 2, over a stream limit of three records."""
+    """Seven calls on Dec 2, over a stream limit of three records; m2, m3 and m4 start in the
+    same second, across the edge of a page of three: their ids keep them in order."""
     monkeypatch.setattr(CallRecordTable, "stream_limit", 3)
+    minutes = [0, 1, 2, 2, 2, 5, 6]
     load(
         *(
             call(
                 f"m{n}",
-                start_time=f"2026-12-02T10:{n:02}:00Z",
-                answer_time=f"2026-12-02T10:{n:02}:05Z",
-                end_time=f"2026-12-02T10:{n:02}:45Z",
+                start_time=f"2026-12-02T10:{minute:02}:00Z",
+                answer_time=f"2026-12-02T10:{minute:02}:05Z",
+                end_time=f"2026-12-02T10:{minute:02}:45Z",
                 duration="45",
                 billable_seconds="42",
             )
-            for n in range(7)
+            for n, minute in enumerate(minutes)
         )
     )
 
@@ -369,8 +371,9 @@ def test_the_call_records_table_pages_through_the_filtered_records(
     assert (first, second, third) == (["m0", "m1", "m2"], ["m3", "m4", "m5"], ["m6"])
     assert last["next_url"] is None
     assert back == ["m3", "m4", "m5"]
-    newest, _table = call_ids(admin_client.get(URL, {**DECEMBER, "sort": "-started_at"}))
-    assert newest == ["m6", "m5", "m4"]
+    newest, table = call_ids(admin_client.get(URL, {**DECEMBER, "sort": "-started_at"}))
+    older, _table = call_ids(admin_client.get(URL + table["next_url"]))
+    assert (newest, older) == (["m6", "m5", "m4"], ["m3", "m2", "m1"])
     html = admin_client.get(URL, DECEMBER).content.decode()
     assert "Call records" in html
     assert f'href="{RECORDS_URL}?' in html

@@ -7,7 +7,6 @@ import hashlib
 import io
 import os
 import signal
-import socket
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -26,6 +25,7 @@ from core.jobs import RetryPolicy, recover_jobs
 from core.models import Job
 from core.partitions import ensure_partitions
 from phone_numbers.tests.inventory_factories import add_numbers, package_of
+from tests.sftp import free_port
 from tests.workers import start_worker, wait_for
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -65,12 +65,6 @@ def enable(enterprise, at=NOW - timedelta(hours=2)):
     enterprise.adr_delivery_enabled = True
     enterprise.adr_delivery_changed_at = at
     enterprise.save()
-
-
-def unused_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def folder_of(server, enterprise):
@@ -229,6 +223,35 @@ def test_a_delivery_run_twice_leaves_one_file_and_no_temporary_one(
         assert AdrFile.objects.get().deliveries == 2
 
 
+def test_events_that_come_after_their_days_file_was_delivered_are_delivered_again_with_it(
+    enterprise, acme, sftp_server, deliver, run_jobs, django_capture_on_commit_callbacks
+):
+    load_events(event("e1", "2026-12-06T15:00:00Z"))
+    enable(enterprise, at=NOW - timedelta(days=1))
+    deliver()
+    with scopes_disabled():
+        first_sha256 = AdrFile.objects.get(day=DAY).sha256
+
+    with django_capture_on_commit_callbacks(execute=True):
+        # Late: one of the 6th (New York), one of the 5th, whose file is also delivered.
+        load_events(event("late", "2026-12-07T04:00:00Z"), event("early", "2026-12-05T12:00:00Z"))
+        # Not late: a day that has no file yet.
+        load_events(event("today", "2026-12-07T14:00:00Z"))
+    run_jobs()
+
+    with scopes_disabled():
+        files = {adr_file.day: adr_file for adr_file in AdrFile.objects.all()}
+    assert set(files) == {DAY, DAY - timedelta(days=1)}
+    assert [f.status for f in files.values()] == [AdrFile.Status.DELIVERED] * 2
+    assert (files[DAY].deliveries, files[DAY].rows) == (2, 2)
+    assert files[DAY].sha256 != first_sha256
+    assert [row[0] for row in read_rows(sftp_server, enterprise, "adr-2026-12-06.csv")[1:]] == [
+        "e1",
+        "late",
+    ]
+    assert files_on(sftp_server, enterprise) == ["adr-2026-12-05.csv", "adr-2026-12-06.csv"]
+
+
 def test_missed_days_are_caught_up(enterprise, acme, sftp_server, deliver):
     enable(enterprise, at=NOW - timedelta(days=3))
 
@@ -255,7 +278,7 @@ def test_a_site_that_is_down_fails_the_delivery_which_is_retried_until_it_goes_t
     monkeypatch.setattr(delivery.deliver_adr_file, "retry_policy", RetryPolicy(waits=(0, 0)))
     settings.ADMINS = ["ops@carrier.example"]
     reachable = settings.ADR_SFTP
-    settings.ADR_SFTP = {**reachable, "PORT": unused_port(), "TIMEOUT": 2}
+    settings.ADR_SFTP = {**reachable, "PORT": free_port(), "TIMEOUT": 2}
 
     deliver()
 
