@@ -296,7 +296,8 @@ class PortBatchAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "carrier"]
     list_select_related = ["enterprise", "submit_job"]
-    search_fields = ["reference", "carrier"]
+    # An exact batch ID (its unique index), or the start of a carrier's name.
+    search_fields = ["=reference", "^carrier"]
     fields = [
         "reference",
         "order",

@@ -230,9 +230,7 @@ class CorrectionForm(forms.Form):
             self.fields[name] = copy.deepcopy(PortOrderForm.base_fields[name])
             if name in rejected:
                 field = self.fields[name]
-                field.rejected = rejected[name]
                 field.help_text = " ".join(["Rejected:", *rejected[name], field.help_text])
-        self.rejected_fields = [self[name] for name in CORRECTABLE if name in rejected]
 
     clean_address_country = PortOrderForm.clean_address_country
     clean_btn = PortOrderForm.clean_btn

@@ -131,10 +131,6 @@ class Rejection:
     code: str  # a key of REJECTION_REASONS
     message: str  # the carrier's words
 
-    @property
-    def fields(self):
-        return REJECTION_REASONS.get(self.code, REJECTION_REASONS["other"])[1]
-
 
 @dataclass(frozen=True)
 class PortRequest:

@@ -9,7 +9,7 @@ CHANGELISTS = {
     ),
     # Carriers are a filter of the list: the row is told apart by its batch ID.
     "porting.portbatch": Changelist(
-        "ADMIN1",
+        "PO-ADMIN1-1",
         "status__exact=pending_documents&carrier=Lakeshore+Telephone+Co.",
         "PO-ADMIN1-1",
     ),
