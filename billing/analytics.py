@@ -36,7 +36,7 @@ from .models import (
     UsageMinuteTotal,
     UsageNumberDay,
 )
-from .rollups import MAX_CALL_MINUTES, minutes_of_call
+from .rollups import FIRST_MINUTE, LAST_MINUTE, MAX_CALL_MINUTES, minutes_of_call
 
 # Unless the reader chooses, a range of up to this many days is charted by hour, one of more
 # than MONTHLY_OVER_DAYS by month, any other by day.
@@ -289,8 +289,27 @@ def peaks(filters):
 
 def _busiest_minutes(filters):
     """(minute, calls in progress) pairs among which each bucket's busiest minute is."""
+    per_minute = _calls_in_progress(filters)
+    if isinstance(per_minute, dict):
+        return per_minute.items()
+    sql, params = per_minute
+    # Each bucket's busiest minute found by the database (a month has 44,640 minutes), the
+    # minutes summed first: the bucket is then worked out once a minute, not once a row.
+    with connections[CallRecord.objects.db].cursor() as cursor:
+        cursor.execute(
+            "SELECT min(minute), max(in_progress) FROM ("  # noqa: S608 - our own SQL
+            f"{sql}) AS minutes GROUP BY date_trunc(%s, minute AT TIME ZONE %s)",
+            (*params, filters.bucket, str(filters.zone)),
+        )
+        return cursor.fetchall()
+
+
+def _calls_in_progress(filters):
+    """The calls in progress in each minute of the range: on PostgreSQL the SQL (and its
+    parameters) of rows (minute, in_progress); elsewhere {minute: calls}."""
+    postgresql = connections[CallRecord.objects.db].vendor == "postgresql"
     if filters.number:
-        return _number_minutes(filters).items()
+        return _number_minutes(filters) if postgresql else _number_minutes_in_python(filters)
     in_range = {"minute__gte": filters.start, "minute__lt": filters.end}
     if filters.minute_lookups():
         per_minute = (
@@ -306,33 +325,39 @@ def _busiest_minutes(filters):
             .values("minute", "in_progress")
             .order_by()
         )
-    connection = connections[per_minute.db]
-    if connection.vendor != "postgresql":
-        return per_minute.values_list("minute", "in_progress")
-    # Each bucket's busiest minute found by the database (a month has 44,640 minutes), the
-    # minutes summed first: the bucket is then worked out once a minute, not once a row.
-    sql, params = per_minute.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT min(minute), max(in_progress) FROM ("  # noqa: S608 - the queryset's SQL
-            f"{sql}) AS minutes GROUP BY date_trunc(%s, minute AT TIME ZONE %s)",
-            (*params, filters.bucket, str(filters.zone)),
-        )
-        return cursor.fetchall()
+    if not postgresql:
+        return dict(per_minute.values_list("minute", "in_progress"))
+    return per_minute.query.sql_with_params()
 
 
-def _number_minutes(filters):
-    """{minute: calls in progress} of the number's calls (those started before the range
-    and still going on in it included)."""
-    records = CallRecord.objects.filter(
+def _number_calls(filters):
+    """The number's calls in progress in the range (those started before it included)."""
+    return CallRecord.objects.filter(
         number=filters.number,
         started_at__gte=filters.start - timedelta(minutes=MAX_CALL_MINUTES),
         started_at__lt=filters.end,
         ended_at__gte=filters.start,
         **filters.lookups(),
     )
+
+
+def _number_minutes(filters):
+    """The SQL of the number's calls in progress per minute, counted by the database as the
+    rollups count them (rollups.FIRST_MINUTE to LAST_MINUTE)."""
+    sql, params = _number_calls(filters).values("started_at", "ended_at").query.sql_with_params()
+    return (
+        "SELECT minute AT TIME ZONE 'UTC' AS minute, count(*) AS in_progress "  # noqa: S608
+        f"FROM ({sql}) AS calls, "
+        f"generate_series({FIRST_MINUTE}, {LAST_MINUTE}, interval '1 minute') AS minute "
+        "WHERE minute AT TIME ZONE 'UTC' >= %s AND minute AT TIME ZONE 'UTC' < %s "
+        "GROUP BY 1",
+        (*params, filters.start, filters.end),
+    )
+
+
+def _number_minutes_in_python(filters):
     counts = Counter()
-    for started_at, ended_at in records.values_list("started_at", "ended_at").iterator():
+    for started_at, ended_at in _number_calls(filters).values_list("started_at", "ended_at"):
         counts.update(
             minute
             for minute in minutes_of_call(started_at, ended_at)

@@ -192,8 +192,9 @@ minute_totals AS (
 )
 SELECT count(*) FROM new_calls
 """
-_FIRST_MINUTE = "date_trunc('minute', started_at AT TIME ZONE 'UTC')"
-_LAST_MINUTE = (
+# The first and last minutes (UTC, without a zone) a call of a row counts in, in SQL.
+FIRST_MINUTE = "date_trunc('minute', started_at AT TIME ZONE 'UTC')"
+LAST_MINUTE = (
     f"date_trunc('minute', least(ended_at, started_at + interval '{MAX_CALL_MINUTES} minutes')"
     " AT TIME ZONE 'UTC')"
 )
@@ -233,14 +234,14 @@ def _statement(new_calls, rebuilding=False):
         and_hour_window=f"AND {_HOUR_WINDOW}" if rebuilding else "",
         day_window=_DAY_WINDOW if rebuilding else "",
         first_minute=(
-            f"greatest({_FIRST_MINUTE}, %(first_minute)s AT TIME ZONE 'UTC')"
+            f"greatest({FIRST_MINUTE}, %(first_minute)s AT TIME ZONE 'UTC')"
             if rebuilding
-            else _FIRST_MINUTE
+            else FIRST_MINUTE
         ),
         last_minute=(
-            f"least({_LAST_MINUTE}, %(last_minute)s AT TIME ZONE 'UTC')"
+            f"least({LAST_MINUTE}, %(last_minute)s AT TIME ZONE 'UTC')"
             if rebuilding
-            else _LAST_MINUTE
+            else LAST_MINUTE
         ),
     )
 
