@@ -219,18 +219,19 @@ def _activate(order, numbers, *, by):
     _recount(order, activated, Status.ACTIVE)
 
 
-def _release(order, numbers, *, by):
+def _release(order, numbers, *, by, reason=None, from_status=Status.PENDING):
+    """Disconnect the numbers (a queryset) and give them back to the supplier; return them."""
     now = timezone.now()
     released = list(numbers.select_for_update())
     PhoneNumber.objects.filter(pk__in=[number.pk for number in released]).update(
         status=Status.DISCONNECTED, disconnected_at=now
     )
     supplier().release([number.e164 for number in released])
-    words = order.get_status_display().lower()
-    history.write(
-        released, history.RELEASED, f"Not taken: the order was {words}", by=by, order=order, at=now
-    )
-    _recount(order, released, Status.DISCONNECTED)
+    if reason is None:
+        reason = f"Not taken: the order was {order.get_status_display().lower()}"
+    history.write(released, history.RELEASED, reason, by=by, order=order, at=now)
+    _recount(order, released, Status.DISCONNECTED, from_status=from_status)
+    return released
 
 
 def _recount(order, numbers, to_status, from_status=Status.PENDING):
@@ -357,18 +358,5 @@ def add_temporary_numbers(*, order, package, quantity, area_code="", by):
 @transaction.atomic
 def release_temporary_numbers(order, *, by, reason):
     """Disconnect the temporary numbers order took and give them back to the supplier."""
-    numbers = list(
-        PhoneNumber.objects.select_for_update().filter(
-            order=order, kind=Kind.TEMPORARY, status=Status.ACTIVE
-        )
-    )
-    if not numbers:
-        return []
-    now = timezone.now()
-    PhoneNumber.objects.filter(pk__in=[number.pk for number in numbers]).update(
-        status=Status.DISCONNECTED, disconnected_at=now
-    )
-    supplier().release([number.e164 for number in numbers])
-    history.write(numbers, history.RELEASED, reason, by=by, order=order, at=now)
-    _recount(order, numbers, Status.DISCONNECTED, from_status=Status.ACTIVE)
-    return numbers
+    temporary = PhoneNumber.objects.filter(order=order, kind=Kind.TEMPORARY, status=Status.ACTIVE)
+    return _release(order, temporary, by=by, reason=reason, from_status=Status.ACTIVE)
