@@ -1,6 +1,7 @@
 """Traffic Analytics: the enterprise's calls of a date range, as numbers, a chart and tables."""
 
 import csv
+from operator import itemgetter
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -8,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.phones import display_phone
-from core.tables import csv_safe
+from core.tables import Column, csv_safe, table_rows
 from core.tenancy import enterprise_permission_required
 
 from . import analytics
@@ -106,9 +107,10 @@ CSV_TABLES = {
 }
 
 
-def _page_table(header, rows):
-    """A table for the page: each cell with its column's label (a card's on a small screen)."""
-    return {"header": header, "rows": [list(zip(header, row, strict=True)) for row in rows]}
+def _page_table(header, rows, user):
+    """A table for the page, with the same header and cells as its CSV."""
+    columns = [Column(f"c{n}", label, value=itemgetter(n)) for n, label in enumerate(header)]
+    return {"columns": columns, "rows": table_rows(columns, rows, user)}
 
 
 def _csv_response(filename, header, rows):
@@ -197,10 +199,10 @@ def analytics_page(request):
             tiles=_tiles(kpis, filters),
             chart=analytics.chart(buckets, filters.bucket),
             tables={
-                "calls": _page_table(*_calls_table(filters, buckets)),
-                "failures": _page_table(*_failures_table(filters)),
-                "destinations": _page_table(*_destinations_table(filters)),
-                "numbers": _page_table(*_numbers_table(filters, phone=display_phone)),
+                "calls": _page_table(*_calls_table(filters, buckets), request.user),
+                "failures": _page_table(*_failures_table(filters), request.user),
+                "destinations": _page_table(*_destinations_table(filters), request.user),
+                "numbers": _page_table(*_numbers_table(filters, phone=display_phone), request.user),
             },
             csv_urls={table: _with(request, format="csv", table=table) for table in CSV_TABLES},
         )
