@@ -1,5 +1,5 @@
-"""The permissions of the billing app: traffic analytics, the usage records behind it, and the
-daily ADR files on the secure FTP site."""
+"""The permissions of the billing app: traffic analytics, the usage records behind it, the
+daily ADR files on the secure FTP site, and invoices and their payment."""
 
 from core.permissions import ADMINISTRATOR, BILLING, GENERAL_USER, READ_ONLY, declare
 
@@ -24,4 +24,21 @@ MANAGE_ADR_DELIVERY = declare(
     "Manage the secure FTP site's credentials",
     roles=[ADMINISTRATOR],
     implies=[VIEW_ADR_FILES],
+)
+VIEW_BILLING = declare(
+    "billing.view_billing",
+    "See invoices, billing reports, payments and the balance",
+    roles=[ADMINISTRATOR, BILLING],
+)
+PAY_INVOICES = declare(
+    "billing.pay_invoices",
+    "Pay invoices, keep payment methods and AutoPay, and dispute invoice lines",
+    roles=[ADMINISTRATOR, BILLING],
+    implies=[VIEW_BILLING],
+)
+MANAGE_SPEND_ALERTS = declare(
+    "billing.manage_spend_alerts",
+    "Set the spend alert thresholds",
+    roles=[ADMINISTRATOR],
+    implies=[VIEW_BILLING],
 )

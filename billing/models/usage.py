@@ -80,6 +80,13 @@ class CallRecord(models.Model):
     sip_code = models.PositiveSmallIntegerField("SIP response code")
     q850_cause = models.PositiveSmallIntegerField("Q.850 cause", null=True, blank=True)
     post_dial_delay_ms = models.PositiveIntegerField("Post-dial delay (ms)", null=True, blank=True)
+    # Rating (billing.rating), when the record loads or a month still open is rated again:
+    # the usage rate that covers the call, its seconds after the plan's billing increments and
+    # its charge (kept to six places; an invoice line rounds its sum once, to the cent). No
+    # rate: all three empty, and the call counts as unrated for staff.
+    rate = _tenant_key("billing.UsageRate", null=True)
+    rated_seconds = models.PositiveIntegerField("Billed (s)", null=True, blank=True)
+    charge = models.DecimalField(max_digits=14, decimal_places=6, null=True, blank=True)
 
     objects = tenant_manager()
 
@@ -235,6 +242,11 @@ class UsageHour(models.Model):
     billable_seconds = models.PositiveBigIntegerField(default=0)
     post_dial_delay_ms = models.PositiveBigIntegerField(default=0)  # summed, with...
     post_dial_delay_calls = models.PositiveIntegerField(default=0)  # ...the calls that had one
+    # Rating's totals: seconds after billing increments and charges of the rated calls, and
+    # the answered calls no rate covered (flagged to staff, never charged as zero).
+    rated_seconds = models.PositiveBigIntegerField(default=0)
+    charge = models.DecimalField(max_digits=18, decimal_places=6, default=0)
+    unrated = models.PositiveIntegerField(default=0)
 
     objects = tenant_manager()
 

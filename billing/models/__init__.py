@@ -1,0 +1,60 @@
+"""The billing app's models: usage records and their rollups (usage), what the carrier charges
+(rates), what enterprises owe (invoices) and what they pay (payments)."""
+
+from .invoices import BillingProfile, CreditNote, Dispute, Invoice, InvoiceLine, SpendAlert
+from .payments import MethodKind, Payment, PaymentMethod
+from .rates import NumberRate, RatePlan, TaxRate, UsageRate
+from .usage import (
+    AdrFile,
+    AppRecord,
+    CallRecord,
+    DestinationClass,
+    Direction,
+    Disposition,
+    MessageRecord,
+    RecordFile,
+    RecordKind,
+    RecordRetention,
+    SftpAccount,
+    SftpCredential,
+    UnmatchedRecord,
+    UsageFailureHour,
+    UsageHour,
+    UsageMinute,
+    UsageMinuteTotal,
+    UsageNumberDay,
+)
+
+__all__ = [
+    "AdrFile",
+    "AppRecord",
+    "BillingProfile",
+    "CallRecord",
+    "CreditNote",
+    "DestinationClass",
+    "Direction",
+    "Dispute",
+    "Disposition",
+    "Invoice",
+    "InvoiceLine",
+    "MessageRecord",
+    "MethodKind",
+    "NumberRate",
+    "Payment",
+    "PaymentMethod",
+    "RatePlan",
+    "RecordFile",
+    "RecordKind",
+    "RecordRetention",
+    "SftpAccount",
+    "SftpCredential",
+    "SpendAlert",
+    "TaxRate",
+    "UnmatchedRecord",
+    "UsageFailureHour",
+    "UsageHour",
+    "UsageMinute",
+    "UsageMinuteTotal",
+    "UsageNumberDay",
+    "UsageRate",
+]
