@@ -15,7 +15,7 @@ DEFAULT_ROLES = [
         ADMINISTRATOR,
         "Administrator",
         "Runs the account: invites users and sets their roles, changes Enterprise Settings, "
-        "reads the audit log, and does all that the other roles do.",
+        "reads the audit log, sets spend alerts, and does all that the other roles do.",
     ),
     (
         GENERAL_USER,
@@ -26,8 +26,8 @@ DEFAULT_ROLES = [
     (
         BILLING,
         "Billing",
-        "Reconciles the charges: sees the orders placed and completed, the services in use "
-        "and since when, and Enterprise Settings; changes nothing.",
+        "Pays the bills: downloads the invoices and usage records, pays invoices and disputes "
+        "their lines, and sees the orders placed and completed and the services in use.",
     ),
     (
         READ_ONLY,
@@ -39,7 +39,11 @@ DEFAULT_ROLES = [
 FORMER_DESCRIPTIONS = {
     ADMINISTRATOR: ["Manages users, Enterprise Settings and everything the account can do."],
     GENERAL_USER: ["Orders and manages services."],
-    BILLING: ["Views invoices and usage and makes payments."],
+    BILLING: [
+        "Views invoices and usage and makes payments.",
+        "Reconciles the charges: sees the orders placed and completed, the services in use "
+        "and since when, and Enterprise Settings; changes nothing.",
+    ],
     READ_ONLY: ["Sees the account but changes nothing."],
 }
 

@@ -20,6 +20,12 @@ from django.utils.html import format_html, format_html_join
 from core.admin import ReadOnlyAdmin
 from core.models import Job
 
+from . import (
+    admin_disputes,  # noqa: F401 - disputes and spend alerts
+    admin_invoices,  # noqa: F401 - invoices, credit notes and billing profiles
+    admin_payments,  # noqa: F401 - registers the payments' pages
+    admin_rates,  # noqa: F401 - rate plans, taxes, unrated calls, re-rating
+)
 from .delivery import restart_delivery
 from .loading import load_file
 from .models import (

@@ -52,3 +52,44 @@ class BillingConfig(AppConfig):
             remove_old_adr_files, cron="41 3 * * *", kind="Remove ADR files past 45 days"
         )
         demo.register("billing", load, order=80)
+
+        # The Billing page, its card on the dashboard, and the spend alerts.
+        from .permissions import VIEW_BILLING
+        from .spend import check_spend
+        from .views_billing import dashboard_tile  # with the month record tables, for exports
+
+        navigation.register(
+            MenuEntry(
+                "Billing",
+                "billing:billing",
+                "billing/icons.svg#billing",
+                order=55,
+                permission=VIEW_BILLING,
+            )
+        )
+        dashboard.register(
+            DashboardSection(
+                "billing/billing/_dashboard.html",
+                order=25,
+                permission=VIEW_BILLING,
+                context=dashboard_tile,
+            )
+        )
+        schedule.register(check_spend, cron="* * * * *", kind="Check spend alerts")
+
+        # Payments: the payment history's table (for its export jobs), the payments whose
+        # gateway answer never came, and AutoPay at 9:15 UTC, once the day has begun in every
+        # US time zone (invoices are due by the enterprise's own date).
+        from . import views_payments  # noqa: F401 - the payments table, for its export jobs
+        from .paying import resolve_pending, run_autopay
+
+        schedule.register(resolve_pending, cron="* * * * *", kind="Settle pending payments")
+        schedule.register(run_autopay, cron="15 9 * * *", kind="Pay invoices due by AutoPay")
+
+        # Invoices: each enterprise's month is closed once it has ended in its own zone. The 1st
+        # (UTC) closes those east of UTC; the daily sweep, once every zone has reached the 1st,
+        # the rest, the held months and a missed 1st, and queues again the PDFs overdue.
+        from .invoicing import close_last_month, sweep_invoices
+
+        schedule.register(close_last_month, cron="15 0 1 * *", kind="Close last month's invoices")
+        schedule.register(sweep_invoices, cron="15 13 * * *", kind="Close months still open")

@@ -49,4 +49,32 @@ FAQS = [
         "Administrators, Billing and Read Only users can see and download them.",
         position=13,
     ),
+    Faq(
+        "Billing",
+        "Where do I find my invoices and my monthly call records?",
+        "Click Billing in the left-side menu (Administrators and Billing users). Each month has "
+        "its invoice (PDF), its call records and message records (CSV: one line per call or "
+        "message, the calls with their billed seconds and charge) and a summary by package and "
+        "destination. Click an invoice's number to see its lines, payments, credits and "
+        "disputes. Months are months in your enterprise's time zone.",
+        position=20,
+    ),
+    Faq(
+        "Billing",
+        "How do I dispute a charge on my invoice?",
+        "Open the invoice from the Billing page and click Dispute beside the line, then say why "
+        "it is wrong. An unpaid invoice's lines can be disputed for 60 days after it is issued. "
+        "We e-mail you our answer, which is also shown on the invoice; if we agree, a credit "
+        "is taken off the invoice.",
+        position=21,
+    ),
+    Faq(
+        "Billing",
+        "Can I be warned when our spending is unusually high?",
+        "Yes. An Administrator sets spend alerts on the Billing page: a monthly amount, and an "
+        "amount of international calls in one hour, which catches toll fraud early. When one "
+        "is reached, the Administrators and your billing e-mail address receive an e-mail at "
+        "once.",
+        position=22,
+    ),
 ]

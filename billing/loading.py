@@ -17,9 +17,10 @@ LF, gzipped or not) whose header names the kind's columns (billing.columns) in a
   carrier's id) keeps a record loaded twice stored once: ON CONFLICT DO NOTHING, or a plain
   INSERT where no record is stored yet in the chunk's time span. The rows it really inserted
   are added to the hourly rollups in the same statement (billing.rollups), so duplicates count
-  nowhere. Other databases (SQLite under `make run`) get bulk_create and a rebuild of the hours
-  touched. Chunks are stored by threads of their own (STORERS) while the next one is checked
-  (_load).
+  nowhere; each call is rated in it too, joined to its rate (billing.rating). Other databases
+  (SQLite under `make run`) get bulk_create, then the calls of the span touched rated and its
+  hours rebuilt. Chunks are stored by threads of their own (STORERS) while the next one is
+  checked (_load).
 
 A file whose content (sha256) was loaded before is not read again: its RecordFile answers.
 Loads run server side, for every enterprise at once: outside any tenant scope.
@@ -51,7 +52,7 @@ from core.partitions import ensure_partitions
 from phone_numbers.models import PhoneNumber
 from trunks.models import Trunk
 
-from . import delivery, rollups
+from . import delivery, rating, rollups
 from .columns import APP_COLUMNS, CALL_COLUMNS, MESSAGE_COLUMNS
 from .models import (
     AppRecord,
@@ -846,6 +847,7 @@ class Staged:
     first: datetime
     last: datetime
     rows: object  # PostgreSQL: the CSV that COPY reads; others: the values by field
+    packages: set = field(default_factory=set)  # of the records, for their rates
 
 
 def _mapped(spec, rows, columns, owners, outcome, record_file):
@@ -870,7 +872,8 @@ def _mapped(spec, rows, columns, owners, outcome, record_file):
             zip(("enterprise_id", "package_id", "trunk_id"), zip(*owned, strict=True), strict=True)
         )
         return Staged(len(owned), first, last, _python_values(spec, columns, mapped))
-    return Staged(len(owned), first, last, _csv(spec, rows, columns, owned))
+    packages = {package for _enterprise, package, _trunk in set(owned)} - {None}
+    return Staged(len(owned), first, last, _csv(spec, rows, columns, owned), packages)
 
 
 def _csv(spec, rows, columns, owned):
@@ -959,11 +962,21 @@ def _insert_copy(spec, staged):
         for cell, name in zip(cells, cell_fields, strict=True)
     ] + [f'"{name}"' for name in spec.mapped_fields]
     params = [cell.empty for cell in cells if cell.empty]
-    insert = (
-        f'INSERT INTO "{table}" ({", ".join(f'"{name}"' for name in fields)}) '  # noqa: S608
-        f"SELECT {', '.join(values)} FROM billing_staged"
-    )
     with transaction.atomic(), connection.cursor() as cursor:
+        source = "billing_staged AS c"
+        if model is CallRecord:
+            # Each call rated as it is stored: joined to the rates of its package in force
+            # over the chunk's span (billing.rating).
+            joins = rating.rate_tables(
+                cursor, staged.packages, staged.first, staged.last + timedelta(microseconds=1)
+            )
+            fields = [*fields, "rate_id", "rated_seconds", "charge"]
+            values = [*values, rating.RATING]
+            source = f"{source} {joins}"
+        insert = (
+            f'INSERT INTO "{table}" ({", ".join(f'"{name}"' for name in fields)}) '  # noqa: S608
+            f"SELECT {', '.join(values)} FROM {source}"
+        )
         cursor.execute(
             f'CREATE TEMPORARY TABLE billing_staged (LIKE "{table}"{extra}) ON COMMIT DROP'
         )
@@ -990,6 +1003,8 @@ def _insert_copy(spec, staged):
             new = _insert(model, cursor, f"{insert} ON CONFLICT DO NOTHING", params)
         # Dropped now, not at the commit: inside an outer transaction the next chunk makes it.
         cursor.execute("DROP TABLE billing_staged")
+        if model is CallRecord:
+            rating.drop_rate_tables(cursor)
     return new
 
 
@@ -1030,8 +1045,8 @@ def _python_values(spec, columns, mapped):
 
 
 def _insert_orm(spec, records):
-    """The same with the ORM (SQLite): the records not stored yet, then the hours they touch
-    rebuilt from the records."""
+    """The same with the ORM (SQLite): the records not stored yet, calls rated first, then
+    the hours they touch rebuilt from the records."""
     model = spec.model
     key_fields = [field.name for field in model._meta.pk_fields]
     new = dict(records)
@@ -1040,6 +1055,8 @@ def _insert_orm(spec, records):
         stored = model.objects.filter(pk__in=keys[start : start + SMALL_BATCH])
         for key in stored.values_list(*key_fields):
             new.pop(key, None)
+    if model is CallRecord and new:
+        _rate_in_python(new.values())
     with transaction.atomic():
         model.objects.bulk_create(
             [model(**record) for record in new.values()],
@@ -1068,6 +1085,19 @@ def _insert_orm(spec, records):
                 (enterprise_id, first, last) for enterprise_id, (first, last) in spans.items()
             )
     return len(new)
+
+
+def _rate_in_python(calls):
+    """Give the new calls their rating before they are stored (billing.rating's rules)."""
+    calls = list(calls)
+    times = [call["started_at"] for call in calls]
+    rate = rating.python_rater(
+        {call["package_id"] for call in calls if call["package_id"]},
+        min(times),
+        max(times) + timedelta(microseconds=1),
+    )
+    for call in calls:
+        call["rate_id"], call["rated_seconds"], call["charge"] = rate(call)
 
 
 # The spool: files dropped by the mediation system, loaded by cron

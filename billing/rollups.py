@@ -24,12 +24,16 @@ carries one real call that long.
 What the totals mean: `calls` all the calls; `answered`, `busy`, ... the calls of each
 disposition; `seconds` the duration (start to end) of the answered calls; `billable_seconds`
 all the calls' billable seconds; `post_dial_delay_ms` the delays summed over the
-`post_dial_delay_calls` calls that had one (their average is the one divided by the other).
+`post_dial_delay_calls` calls that had one (their average is the one divided by the other);
+`rated_seconds` and `charge` the billed seconds and charges of the rated calls, `unrated` the
+answered calls no rate covered (billing.rating). A re-rate changes those alone: `rebuild_hours`
+recounts only UsageHour.
 """
 
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import connections, router, transaction
@@ -72,6 +76,9 @@ CALL_COLUMNS = (
     "duration",
     "billable_seconds",
     "post_dial_delay_ms",
+    "rate_id",
+    "rated_seconds",
+    "charge",
 )
 GROUPS = (
     "enterprise_id",
@@ -108,6 +115,9 @@ TOTALS = (
     "billable_seconds",
     "post_dial_delay_ms",
     "post_dial_delay_calls",
+    "rated_seconds",
+    "charge",
+    "unrated",
 )
 NUMBER_DAY_TOTALS = ("calls", "answered", "seconds", "billable_seconds")
 
@@ -115,8 +125,7 @@ NUMBER_DAY_TOTALS = ("calls", "answered", "seconds", "billable_seconds")
 # same order in every load, so two loads at once wait for each other, not deadlock. A rebuild
 # fills in the {..._window} conditions: each rollup then takes only the calls of the span it
 # recounts (its rows there deleted first), the minutes only those of the span.
-_ADD_CALLS = """
-WITH new_calls AS ({new_calls}),
+_HOURS = """
 hours AS (
     INSERT INTO billing_usagehour ({groups}, {totals})
     SELECT enterprise_id, date_trunc('hour', started_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
@@ -125,7 +134,9 @@ hours AS (
         count(*), {by_disposition},
         coalesce(sum(duration) FILTER (WHERE disposition = '{answered}'), 0),
         coalesce(sum(billable_seconds), 0),
-        coalesce(sum(post_dial_delay_ms), 0), count(post_dial_delay_ms)
+        coalesce(sum(post_dial_delay_ms), 0), count(post_dial_delay_ms),
+        coalesce(sum(rated_seconds), 0), coalesce(sum(charge), 0),
+        count(*) FILTER (WHERE disposition = '{answered}' AND rate_id IS NULL)
     FROM new_calls
     {hour_window}
     GROUP BY 1, 2, 3, 4, 5, 6, 7
@@ -134,7 +145,11 @@ hours AS (
         COALESCE(package_id, 0), COALESCE(trunk_id, 0))
     DO UPDATE SET {sums}
     RETURNING 1
-),
+)"""
+_ADD_CALLS = (
+    "WITH new_calls AS ({new_calls}),"  # noqa: S608 - constants
+    + _HOURS
+    + """,
 failures AS (
     INSERT INTO billing_usagefailurehour ({failure_groups}, calls)
     SELECT enterprise_id, date_trunc('hour', started_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
@@ -192,6 +207,9 @@ minute_totals AS (
 )
 SELECT count(*) FROM new_calls
 """
+)
+# Only the hours, rebuilt when calls are rated again (the other rollups hold no rating).
+_ADD_HOURS = "WITH new_calls AS ({new_calls})," + _HOURS + " SELECT count(*) FROM new_calls"  # noqa: S608
 # The first and last minutes (UTC, without a zone) a call of a row counts in, in SQL.
 FIRST_MINUTE = "date_trunc('minute', started_at AT TIME ZONE 'UTC')"
 LAST_MINUTE = (
@@ -211,8 +229,8 @@ _STORED_CALLS = (
 )
 
 
-def _statement(new_calls, rebuilding=False):
-    return _ADD_CALLS.format(
+def _statement(new_calls, rebuilding=False, template=_ADD_CALLS):
+    return template.format(
         new_calls=new_calls,
         groups=", ".join(GROUPS),
         totals=", ".join(TOTALS),
@@ -392,6 +410,31 @@ def _add_in_python(span):
     )
 
 
+def rebuild_hours(enterprise_id, since, until):
+    """Compute the enterprise's UsageHour rows of the hours from since's to until's again from
+    its records: after its calls are rated again, which changes no other rollup."""
+    with scopes_disabled():
+        span = Span.of(enterprise_id, since, until)
+        hours = {"hour__gte": span.first_hour, "hour__lt": span.hours_end}
+        database = router.db_for_write(UsageHour)
+        with transaction.atomic(using=database):
+            UsageHour.objects.filter(enterprise_id=enterprise_id, **hours).delete()
+            connection = connections[database]
+            if connection.vendor != "postgresql":
+                UsageHour.objects.bulk_create(
+                    UsageHour(**dict(zip(GROUPS, key, strict=True)), **totals)
+                    for key, totals in hours_from_records(
+                        span.calls().filter(
+                            started_at__gte=span.first_hour, started_at__lt=span.hours_end
+                        )
+                    ).items()
+                )
+                return
+            params = {**span.params(), "calls_from": span.first_hour, "calls_until": span.hours_end}
+            with connection.cursor() as cursor:
+                cursor.execute(_statement(_STORED_CALLS, True, _ADD_HOURS), params)
+
+
 def rebuild_stored(enterprise_id):
     """Rebuild the enterprise's rollups of all its stored calls (the rows of months whose
     records are gone are kept)."""
@@ -434,6 +477,11 @@ def hours_from_records(records):
             total_billable=Coalesce(Sum("billable_seconds"), zero),
             total_delay=Coalesce(Sum("post_dial_delay_ms"), zero),
             post_dial_delay_calls=Count("post_dial_delay_ms"),
+            total_rated=Coalesce(Sum("rated_seconds"), zero),
+            total_charge=Coalesce(Sum("charge"), Value(Decimal(0))),
+            unrated=Count(
+                "call_id", filter=Q(disposition=Disposition.ANSWERED, rate_id__isnull=True)
+            ),
         )
         .order_by()
     )
@@ -441,6 +489,8 @@ def hours_from_records(records):
     for row in rows:
         row["billable_seconds"] = row.pop("total_billable")
         row["post_dial_delay_ms"] = row.pop("total_delay")
+        row["rated_seconds"] = row.pop("total_rated")
+        row["charge"] = row.pop("total_charge")
         row["destination_country"] = row.pop("country")
         hours[tuple(row[name] for name in GROUPS)] = {name: row[name] for name in TOTALS}
     return hours

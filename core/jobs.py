@@ -12,6 +12,8 @@ see in the back office (Jobs > Failed jobs).
 import logging
 import traceback
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -167,8 +169,29 @@ def send_email(subject, body, to, html_body=None, from_email=None):
     message.send()
 
 
+# Off while the demo data loads: it acts as customers and staff would, and tells nobody.
+_emails_on = ContextVar("emails_on", default=True)
+
+
+@contextmanager
+def without_emails():
+    """Queue no e-mail inside: for the demo data."""
+    token = _emails_on.set(False)
+    try:
+        yield
+    finally:
+        _emails_on.reset(token)
+
+
+def emails_on():
+    return _emails_on.get()
+
+
 def queue_email(message, enterprise=None):
-    """Queue an already rendered EmailMessage for the worker to send."""
+    """Queue an already rendered EmailMessage for the worker to send (none inside
+    without_emails)."""
+    if not emails_on():
+        return
     html_body = next(
         (
             content

@@ -140,6 +140,12 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The demo's calls a day (billing/demo.py). SQLite takes records through the ORM a few hundred at
+# a time: a first `make run` without PostgreSQL loads a fifth of them.
+DEMO_CALLS_PER_DAY = envint(
+    "DEMO_CALLS_PER_DAY", 1500 if "postgresql" in DATABASES["default"]["ENGINE"] else 300
+)
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Without Redis, jobs run in the web process once the transaction commits.
 JOBS_INLINE = not REDIS_URL
@@ -338,6 +344,11 @@ PORT_NUMBERS_MAX_BYTES = envint("PORT_NUMBERS_MAX_BYTES", 4 * 1024 * 1024)
 # The sandbox carrier's day lasts this many real seconds (86400: real time), so that in the demo
 # a port goes from submission to FOC and completion in minutes.
 PORT_SANDBOX_DAY_SECONDS = envint("PORT_SANDBOX_DAY_SECONDS", 120)
+# The payment gateway invoices are paid through (billing.gateway): the sandbox answers by the
+# test card and bank numbers in its docstring (docs/payments.md).
+PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "billing.gateway.sandbox.SandboxGateway")
+# The carrier's name at the top of every invoice.
+CARRIER_NAME = os.environ.get("CARRIER_NAME", "Carrier Portal")
 # Usage record files dropped here (in calls/, messages/ and apps/) are loaded every minute.
 USAGE_SPOOL_DIR = Path(os.environ.get("USAGE_SPOOL_DIR", VAR_DIR / "spool"))
 # The secure FTP site of the daily ADR files (billing.sftp): the portal's own SFTP server
@@ -366,6 +377,29 @@ ADR_SFTP = {
 ADR_KEEP_DAYS = 45
 # The largest LOA or invoice a customer may upload.
 PORT_DOCUMENT_MAX_BYTES = envint("PORT_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+# The support team's hours, in its own zone: a P3 case's first-response clock runs only then
+# (support.sla). Weekdays 0 (Monday) to 6; holidays are dates ("2026-12-25").
+SUPPORT_TIME_ZONE = os.environ.get("SUPPORT_TIME_ZONE", "America/Chicago")
+SUPPORT_BUSINESS_HOURS = {
+    "weekdays": [0, 1, 2, 3, 4],
+    "opens": os.environ.get("SUPPORT_OPENS", "08:00"),
+    "closes": os.environ.get("SUPPORT_CLOSES", "18:00"),
+    "holidays": envlist("SUPPORT_HOLIDAYS"),
+}
+# The largest file attached to a support case.
+SUPPORT_ATTACHMENT_MAX_BYTES = envint("SUPPORT_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+# Support cases' e-mail (support.notify, support.inbound; docs/support-cases-staff.md). The
+# support address gets a copy of each new case, the customers' replies to unassigned cases and
+# the e-mails the inbound endpoint refused; the on-call address is alerted at once of P1 cases.
+# Customers reply to case+...@SUPPORT_REPLY_DOMAIN, addresses signed with SUPPORT_REPLY_KEY
+# (changing it revokes every address given out); the mail server posts those messages to
+# /help/inbound-mail/ with the header X-Support-Inbound-Secret (unset: it refuses them all).
+SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "support@localhost")
+SUPPORT_ON_CALL_EMAIL = os.environ.get("SUPPORT_ON_CALL_EMAIL", SUPPORT_EMAIL)
+SUPPORT_REPLY_DOMAIN = os.environ.get("SUPPORT_REPLY_DOMAIN", "reply.localhost")
+SUPPORT_REPLY_KEY = os.environ.get("SUPPORT_REPLY_KEY", SECRET_KEY)
+SUPPORT_INBOUND_SECRET = os.environ.get("SUPPORT_INBOUND_SECRET", "")
+SUPPORT_INBOUND_MAX_BYTES = envint("SUPPORT_INBOUND_MAX_BYTES", 50 * 1024 * 1024)
 # The port form posts its Port Numbers list with the rest of the form: Django's default limit
 # (2.5 MB) would refuse a long list with a bare error page instead of the form's own message.
 DATA_UPLOAD_MAX_MEMORY_SIZE = PORT_NUMBERS_MAX_BYTES + 1024 * 1024

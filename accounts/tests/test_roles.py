@@ -245,14 +245,10 @@ def test_the_roles_page_shows_what_each_role_allows(admin_client):
     assert matrix["See the audit log and download it"] == ["Yes", "No", "No", "No"]
     assert '<th scope="rowgroup" colspan="5">Customers and users</th>' in page
     assert '<th scope="rowgroup" colspan="5">Audit log</th>' in page
-    # What each role is for names no feature the portal has not built.
     assert (
-        "Reconciles the charges: sees the orders placed and completed, the services in use "
-        "and since when, and Enterprise Settings; changes nothing."
+        "Pays the bills: downloads the invoices and usage records, pays invoices and disputes "
+        "their lines, and sees the orders placed and completed and the services in use."
     ) in page
-    # Billing's own invoices: a port order's invoice is the current carrier's, uploaded.
-    for unbuilt in ("invoices", "payment"):
-        assert unbuilt not in page.lower()
 
 
 def test_the_roles_page_counts_the_active_users_of_this_enterprise_only(
@@ -374,7 +370,7 @@ def test_a_former_default_description_is_replaced_on_migrate():
     )
     Role.objects.filter(slug=Role.READ_ONLY).update(description="Our auditors.")
     sync_default_roles()
-    assert role(Role.BILLING).description.startswith("Reconciles the charges:")
+    assert role(Role.BILLING).description.startswith("Pays the bills:")
     # What staff wrote stays.
     assert role(Role.READ_ONLY).description == "Our auditors."
 

@@ -109,6 +109,12 @@ class Invoice(models.Model):
         """What the invoice asked for: the balance brought forward and this month's total."""
         return self.previous_balance + self.total
 
+    def settle(self):
+        """PAID once nothing is left to pay (after a payment, a credit, or a month of nothing).
+        An invoice still being prepared stays so: storing its PDF opens it, then settles it."""
+        if self.status != self.Status.RENDERING and self.balance <= 0:
+            self.status = self.Status.PAID
+
 
 class InvoiceLine(models.Model):
     class Section(models.TextChoices):

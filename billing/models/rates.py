@@ -9,8 +9,9 @@ standard plan of its package type.
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 
 from phone_numbers.models import Kind as NumberKind
@@ -78,6 +79,87 @@ class RatePlan(models.Model):
     def __str__(self):
         return self.name
 
+    # What a plan that has rated a closed month may still change: a change of its charges is a
+    # new plan from a later day, and this one ends the day before.
+    CHANGEABLE_WHEN_CLOSED = frozenset({"name", "effective_to"})
+
+    def clean(self):
+        self._check_closed_months()
+        if overlapping := self.overlapping().first():
+            whose = "standard" if self.enterprise_id is None else "this enterprise's"
+            kind = self.get_package_type_display()
+            ends = (
+                f"{overlapping.effective_to:%b %-d, %Y}" if overlapping.effective_to else "no end"
+            )
+            raise ValidationError(
+                {
+                    "effective_from": f"These days overlap {whose} {kind} plan “{overlapping}” "
+                    f"({overlapping.effective_from:%b %-d, %Y} to {ends}): one plan covers each "
+                    "day. End that plan the day before this one starts."
+                }
+            )
+
+    def overlapping(self):
+        """The other plans of the same package type and enterprise (or standard) that share a
+        day with this one."""
+        plans = RatePlan.objects.filter(
+            package_type=self.package_type, enterprise_id=self.enterprise_id
+        ).exclude(pk=self.pk)
+        if self.effective_to is not None:
+            plans = plans.filter(effective_from__lte=self.effective_to)
+        return plans.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=self.effective_from))
+
+    def lock_overlaps(self):
+        """Hold, until the transaction ends, every other check of the plans of this package
+        type and enterprise: two staff saving overlapping plans at once are taken in turn."""
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext('billing.rateplan'), hashtext(%s))",
+                    [f"{self.package_type}:{self.enterprise_id or ''}"],
+                )
+
+    def closed_through(self):
+        """The last day of the latest invoiced month this plan covers (any enterprise's for a
+        standard plan), or None: its calls of those days are billed as it rated them."""
+        from .invoices import Invoice
+
+        invoices = Invoice.objects.filter(period_end__gte=self.effective_from)
+        if self.effective_to is not None:
+            invoices = invoices.filter(period_start__lte=self.effective_to)
+        if self.enterprise_id is not None:
+            invoices = invoices.filter(enterprise_id=self.enterprise_id)
+        last = invoices.order_by("-period_end").values_list("period_end", flat=True).first()
+        if last is not None and self.effective_to is not None:
+            last = min(last, self.effective_to)
+        return last
+
+    def _check_closed_months(self):
+        if self.pk is None:
+            return
+        stored = RatePlan.objects.filter(pk=self.pk).first()
+        closed = stored.closed_through() if stored else None
+        if closed is None:
+            return
+        changed = [
+            field.name
+            for field in self._meta.concrete_fields
+            if field.name not in self.CHANGEABLE_WHEN_CLOSED
+            and getattr(self, field.attname) != getattr(stored, field.attname)
+        ]
+        errors = dict.fromkeys(
+            changed,
+            f"This plan rated calls of invoiced months (through {closed:%b %-d, %Y}): "
+            "a change of it is a new plan from a later day.",
+        )
+        if self.effective_to is not None and self.effective_to < closed:
+            errors["effective_to"] = (
+                f"This plan rated calls of invoiced months: it can end on {closed:%b %-d, %Y} "
+                "at the earliest."
+            )
+        if errors:
+            raise ValidationError(errors)
+
 
 class NumberRate(models.Model):
     """A plan's charges for a kind of number: monthly, and once when ordered."""
@@ -122,6 +204,12 @@ class UsageRate(models.Model):
         return f"{self.get_direction_display()} {self.get_destination_class_display()}" + (
             f" +{self.prefix}" if self.prefix else ""
         )
+
+    def clean(self):
+        if self.prefix and self.destination_class != DestinationClass.INTERNATIONAL:
+            raise ValidationError(
+                {"prefix": "Only international rates have a prefix; leave it empty."}
+            )
 
 
 class TaxRate(models.Model):

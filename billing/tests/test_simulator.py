@@ -22,6 +22,7 @@ from billing.models import (
     DestinationClass,
     Direction,
     Disposition,
+    Invoice,
     MessageRecord,
     RecordKind,
     UnmatchedRecord,
@@ -336,12 +337,10 @@ def test_simulate_traffic_refuses_an_unknown_enterprise_and_two_kinds_in_one_fil
         call_command("simulate_traffic", enterprise="ACC000001", kind=["call", "app"], out="x.csv")
 
 
-def test_the_demo_loads_a_month_once(acme, monkeypatch):
+def test_the_demo_loads_its_months_once_with_their_invoices(acme, admin_user, settings):
     acme.account_number = "DEMO-0001"
     acme.save()
-    monkeypatch.setattr(demo, "CALLS_PER_DAY", 40)
-    monkeypatch.setattr(demo, "MESSAGES_PER_DAY", 10)
-    monkeypatch.setattr(demo, "EVENTS_PER_DAY", 10)
+    settings.DEMO_CALLS_PER_DAY = 50
     run = DemoRun(password=DemoPassword("x"))
 
     demo.load(run)
@@ -353,5 +352,10 @@ def test_the_demo_loads_a_month_once(acme, monkeypatch):
     zone = ZoneInfo("America/Los_Angeles")
     days = {c.started_at.astimezone(zone).date() for c in CallRecord.objects.all()}
     today = datetime.now(zone).date()
-    assert min(days) == today - timedelta(days=30)
+    first_closed = demo._first_closed_month(today)
+    assert min(days) == first_closed
     assert max(days) == today - timedelta(days=1)
+    invoices = list(Invoice.objects.order_by("period_start"))
+    assert [invoice.period_start for invoice in invoices][0] == first_closed
+    assert len(invoices) == demo.CLOSED_MONTHS
+    assert all(invoice.pdf for invoice in invoices)
