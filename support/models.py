@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from core.badges import badge
+from core.phones import display_phone
 from core.tenancy import tenant_manager
 
 
@@ -166,6 +168,28 @@ class Case(models.Model):
     def __str__(self):
         return f"{self.reference} {self.subject}"
 
+    # The tone of each status's badge (core.badges), on every page and table.
+    STATUS_TONES = {
+        Status.NEW: "warn",
+        Status.OPEN: "",
+        Status.WAITING: "warn",
+        Status.RESOLVED: "ok",
+        Status.CLOSED: "muted",
+    }
+    PRIORITY_TONES = {Priority.P1: "danger", Priority.P2: "warn", Priority.P3: ""}
+
+    @property
+    def status_badge(self):
+        return badge(self.get_status_display(), self.STATUS_TONES[self.status])
+
+    @property
+    def contact_phone_display(self):
+        return display_phone(self.contact_phone)
+
+    @property
+    def priority_badge(self):
+        return badge(self.get_priority_display(), self.PRIORITY_TONES[self.priority])
+
 
 class CaseNumber(models.Model):
     enterprise = models.ForeignKey(
@@ -225,6 +249,14 @@ class CallExample(models.Model):
 
     def __str__(self):
         return f"{self.calling_number} to {self.called_number}"
+
+    @property
+    def calling_display(self):
+        return display_phone(self.calling_number)
+
+    @property
+    def called_display(self):
+        return display_phone(self.called_number)
 
 
 class CaseMessage(models.Model):
@@ -318,6 +350,27 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.case}: {self.field} {self.old} -> {self.new}"
+
+    # Statuses and priorities are stored as their values and shown by their current labels.
+    LABELS = {"status": dict(Status.choices), "priority": dict(Priority.choices)}
+
+    @property
+    def old_label(self):
+        return self.LABELS.get(self.field, {}).get(self.old, self.old)
+
+    @property
+    def new_label(self):
+        return self.LABELS.get(self.field, {}).get(self.new, self.new)
+
+    @property
+    def title(self):
+        """What happened, in words: "Opened", "Status: Open to Resolved", "Priority: ..."."""
+        if self.field == "status" and not self.old:
+            return "Opened"
+        name = self.field.replace("_", " ").capitalize()
+        if self.old:
+            return f"{name}: {self.old_label} to {self.new_label}"
+        return f"{name}: {self.new_label}"
 
 
 class CannedReply(models.Model):

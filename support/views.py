@@ -8,12 +8,14 @@ from core.navigation import tabs
 from core.tenancy import enterprise_member_required
 
 from .models import Contact, Faq
+from .permissions import VIEW_CASES
 
 
-def _help_tabs(request):
-    return tabs(
-        request, [("FAQs", reverse("support:help")), ("Contact Us", reverse("support:contact"))]
-    )
+def help_tabs(request):
+    entries = [("FAQs", reverse("support:help")), ("Contact Us", reverse("support:contact"))]
+    if request.user.has_perm(VIEW_CASES):
+        entries.append(("Support Cases", reverse("support:cases")))
+    return tabs(request, entries)
 
 
 def published_faqs():
@@ -31,7 +33,7 @@ def published_faqs():
 def help_index(request):
     faqs = published_faqs()
     topics = [(topic, list(items)) for topic, items in groupby(faqs, key=lambda faq: faq.topic)]
-    return render(request, "support/help.html", {"topics": topics, "tabs": _help_tabs(request)})
+    return render(request, "support/help.html", {"topics": topics, "tabs": help_tabs(request)})
 
 
 @enterprise_member_required
@@ -45,4 +47,4 @@ def contact_us(request):
         (Contact.Team(team).label, list(items))
         for team, items in groupby(contacts, key=lambda contact: contact.team)
     ]
-    return render(request, "support/contact.html", {"teams": teams, "tabs": _help_tabs(request)})
+    return render(request, "support/contact.html", {"teams": teams, "tabs": help_tabs(request)})
