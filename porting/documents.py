@@ -17,8 +17,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
-from PIL import Image
 
+from core.files import JPEG_MAGIC, PDF_MAGIC, PNG_MAGIC, verify_image
 from orders.models import Order
 from orders.services import note_event
 
@@ -34,12 +34,9 @@ OPEN_TO_DOCUMENTS = {Status.PENDING_DOCUMENTS, Status.SUBMITTED, Status.REJECTED
 # What the customer uploads; the LOA to sign is produced by the portal (porting.loa).
 UPLOADED_KINDS = {Kind.LOA: "loa_uploaded", Kind.INVOICE: "invoice_uploaded"}
 
-PDF_MAGIC = b"%PDF-"
 PDF_END = b"%%EOF"
 # Readers accept the end-of-file marker anywhere in the last kilobyte.
 PDF_END_WINDOW = 1024
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-JPEG_MAGIC = b"\xff\xd8\xff"
 NAME_LENGTH = PortDocument._meta.get_field("name").max_length
 
 NOT_ACCEPTED = "Upload a PDF, PNG or JPEG file: this file is not one."
@@ -89,25 +86,10 @@ def _content_type(uploaded_file, size):
         (JPEG_MAGIC, "JPEG", "image/jpeg"),
     ):
         if head.startswith(magic):
-            _verify_image(uploaded_file, image_format)
+            verify_image(uploaded_file, image_format)
             return content_type
     uploaded_file.seek(0)
     return None
-
-
-def _verify_image(uploaded_file, image_format):
-    uploaded_file.seek(0)
-    try:
-        with Image.open(uploaded_file) as image:
-            readable = image.format == image_format
-            image.verify()
-    except Exception:  # Pillow raises many kinds of error for a damaged image
-        readable = False
-    uploaded_file.seek(0)
-    if not readable:
-        raise ValidationError(
-            f"This {image_format} image cannot be read: it is damaged. Save it again and upload it."
-        )
 
 
 def refusal(order):

@@ -19,7 +19,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
-from PIL import Image
+
+from core.files import JPEG_MAGIC, PDF_MAGIC, PNG_MAGIC, verify_image
 
 from .models import CaseAttachment
 
@@ -63,9 +64,9 @@ PCAPNG_MAGIC = b"\x0a\x0d\x0d\x0a"
 MAGICS = [
     *((magic, PCAP) for magic in PCAP_MAGICS),
     (PCAPNG_MAGIC, PCAPNG),
-    (b"\x89PNG\r\n\x1a\n", PNG),
-    (b"\xff\xd8\xff", JPEG),
-    (b"%PDF-", PDF),
+    (PNG_MAGIC, PNG),
+    (JPEG_MAGIC, JPEG),
+    (PDF_MAGIC, PDF),
     (b"PK\x03\x04", ZIP),
     (b"PK\x05\x06", ZIP),  # an empty archive
     (b"\x1f\x8b", GZIP),
@@ -122,7 +123,7 @@ def _check(uploaded_file, name):
     if content_type is None:
         raise ValidationError(NOT_ACCEPTED)
     if content_type in (PNG, JPEG):
-        _verify_image(uploaded_file, "PNG" if content_type == PNG else "JPEG")
+        verify_image(uploaded_file, "PNG" if content_type == PNG else "JPEG")
     elif content_type in (ZIP, GZIP):
         _check_archive(uploaded_file, content_type, size)
     uploaded_file.seek(0)
@@ -144,19 +145,6 @@ def _is_text(uploaded_file):
     finally:
         uploaded_file.seek(0)
     return True
-
-
-def _verify_image(uploaded_file, image_format):
-    uploaded_file.seek(0)
-    try:
-        with Image.open(uploaded_file) as image:
-            readable = image.format == image_format
-            image.verify()
-    except Exception:  # Pillow raises many kinds of error for a damaged image
-        readable = False
-    uploaded_file.seek(0)
-    if not readable:
-        raise ValidationError(f"This {image_format} image cannot be read: it is damaged.")
 
 
 def _check_archive(uploaded_file, content_type, size):
