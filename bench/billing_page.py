@@ -65,34 +65,8 @@ FROM generate_series(%(since)s::timestamptz, %(until)s::timestamptz - interval '
 
 def make_big_enterprise(enterprise):
     """Three packages with a trunk each: (packages, trunks)."""
-    from django_scopes import scopes_disabled
-
-    from trunks.models import Package, Trunk
-
-    packages, trunks = [], []
-    with scopes_disabled():
-        for name in ("Denver", "Chicago", "Dallas"):
-            package = Package.objects.create(enterprise=enterprise, name=name, type="usage")
-            packages.append(package)
-            trunks.append(
-                Trunk.objects.create(
-                    enterprise=enterprise,
-                    package=package,
-                    name=f"{name} SBC",
-                    status=Trunk.Status.ACTIVE,
-                    street="1801 California St",
-                    city=name,
-                    state="CO",
-                    zip_code="80202",
-                    switch_vendor="Ribbon",
-                    switch_model="SBC 5400",
-                    max_channels=500,
-                    contact_name="Bench",
-                    contact_email="bench@bench.example",
-                    contact_phone="+13035550000",
-                )
-            )
-    return packages, trunks
+    made = [tables.package_with_trunk(enterprise, name) for name in ("Denver", "Chicago", "Dallas")]
+    return [package for package, _ in made], [trunk for _, trunk in made]
 
 
 def months_back(first, count):

@@ -130,7 +130,6 @@ def make_enterprise(enterprise, first):
     from orders.models import Order
     from phone_numbers.models import E911Address, NumberOrder
     from porting.models import PortBatch, PortList, PortNumber, PortOrder
-    from trunks.models import Package, Trunk
 
     since = datetime.combine(first, datetime.min.time(), tzinfo=ZONE)
     with scopes_disabled():
@@ -141,27 +140,11 @@ def make_enterprise(enterprise, first):
             ("Chicago Usage", "usage"),
             ("Dialer", "outbound"),
         ]:
-            package = Package.objects.create(enterprise=enterprise, name=name, type=package_type)
-            packages.append(package)
-            trunks.append(
-                Trunk.objects.create(
-                    enterprise=enterprise,
-                    package=package,
-                    name=f"{name} SBC",
-                    status=Trunk.Status.ACTIVE,
-                    street="1801 California St",
-                    city="Denver",
-                    state="CO",
-                    zip_code="80202",
-                    switch_vendor="Ribbon",
-                    switch_model="SBC 5400",
-                    max_channels=500,
-                    contact_name="Bench",
-                    contact_email="bench@bench.example",
-                    contact_phone="+13035550000",
-                    activated_at=since - timedelta(days=60),
-                )
+            package, trunk = tables.package_with_trunk(
+                enterprise, name, package_type, activated_at=since - timedelta(days=60)
             )
+            packages.append(package)
+            trunks.append(trunk)
             plan = RatePlan.objects.create(
                 name=f"Standard {name}",
                 package_type=package_type,

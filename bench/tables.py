@@ -103,6 +103,33 @@ def migrated_enterprise(name, account_number):
     return enterprise, user
 
 
+def package_with_trunk(enterprise, name, package_type="usage", **trunk_fields):
+    """A package of the enterprise with one active 500-channel trunk: (package, trunk)."""
+    from django_scopes import scopes_disabled
+
+    from trunks.models import Package, Trunk
+
+    fields = {
+        "name": f"{name} SBC",
+        "status": Trunk.Status.ACTIVE,
+        "street": "1801 California St",
+        "city": name,
+        "state": "CO",
+        "zip_code": "80202",
+        "switch_vendor": "Ribbon",
+        "switch_model": "SBC 5400",
+        "max_channels": 500,
+        "contact_name": "Bench",
+        "contact_email": "bench@bench.example",
+        "contact_phone": "+13035550000",
+        **trunk_fields,
+    }
+    with scopes_disabled():
+        package = Package.objects.create(enterprise=enterprise, name=name, type=package_type)
+        trunk = Trunk.objects.create(enterprise=enterprise, package=package, **fields)
+    return package, trunk
+
+
 def load_events(enterprise_id, rows, seed):
     """COPY rows audit events of one enterprise: 200 actors, every declared action, a year."""
     from django.db import connection

@@ -92,31 +92,10 @@ def make_big_enterprise(enterprise):
     from django_scopes import scopes_disabled
 
     from phone_numbers.models import PhoneNumber
-    from trunks.models import Package, Trunk
 
+    made = [tables.package_with_trunk(enterprise, name) for name in ("Denver", "Chicago", "Dallas")]
+    packages, trunks = [package for package, _ in made], [trunk for _, trunk in made]
     with scopes_disabled():
-        packages, trunks = [], []
-        for name in ("Denver", "Chicago", "Dallas"):
-            package = Package.objects.create(enterprise=enterprise, name=name, type="usage")
-            packages.append(package)
-            trunks.append(
-                Trunk.objects.create(
-                    enterprise=enterprise,
-                    package=package,
-                    name=f"{name} SBC",
-                    status=Trunk.Status.ACTIVE,
-                    street="1801 California St",
-                    city=name,
-                    state="CO",
-                    zip_code="80202",
-                    switch_vendor="Ribbon",
-                    switch_model="SBC 5400",
-                    max_channels=500,
-                    contact_name="Bench",
-                    contact_email="bench@bench.example",
-                    contact_phone="+13035550000",
-                )
-            )
         numbers = [f"+1303555{n:04}" for n in range(NUMBERS)]
         PhoneNumber.objects.bulk_create(
             [
