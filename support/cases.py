@@ -59,6 +59,15 @@ def visible_cases(user):
     return cases.filter(Q(opened_by=user) | Q(pk__in=watched))
 
 
+def set_watching(case, user, watching):
+    """Give the user the case's e-mails (a watcher), or take them off; a member who neither
+    opened the case nor may see all cases no longer sees it once off."""
+    if watching:
+        CaseWatcher.objects.get_or_create(enterprise_id=case.enterprise_id, case=case, user=user)
+    else:
+        CaseWatcher.objects.filter(case=case, user=user).delete()
+
+
 def may_reopen(case, now=None):
     """Whether the case ended (resolved or closed) less than REOPEN_DAYS ago."""
     ended_at = case.resolved_at or case.closed_at

@@ -18,6 +18,7 @@ urlpatterns = [
     path("cases/<uuid:public_id>/priority/", views_cases.raise_priority, name="raise_priority"),
     path("cases/<uuid:public_id>/resolve/", views_cases.resolve, name="resolve"),
     path("cases/<uuid:public_id>/reopen/", views_cases.reopen, name="reopen"),
+    path("cases/<uuid:public_id>/watch/", views_cases.watch, name="watch"),
     path(
         "cases/attachments/<uuid:public_id>/",
         views_cases.download_attachment,

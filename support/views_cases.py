@@ -223,6 +223,7 @@ def _case_page(request, case, *, reply_form=None):
             "reply_opens_new_case": ended and not cases.may_reopen(case, now),
             "reopen_days": cases.REOPEN_DAYS,
             "reply_form": reply_form or (ReplyForm() if may_act else None),
+            "watching": case.case_watchers.filter(user=user).exists(),
         },
     )
 
@@ -310,6 +311,21 @@ def resolve(request, public_id):
             "reopen_days": cases.REOPEN_DAYS,
         },
     )
+
+
+@enterprise_permission_required(VIEW_CASES)
+@require_POST
+def watch(request, public_id):
+    case = _case(request, public_id)
+    watching = request.POST.get("watching") == "on"
+    cases.set_watching(case, request.user, watching)
+    if watching:
+        messages.success(request, f"You will get the e-mails of case {case.reference}.")
+    else:
+        messages.success(request, f"You will no longer get the e-mails of case {case.reference}.")
+        if not cases.visible_cases(request.user).filter(pk=case.pk).exists():
+            return redirect("support:cases")
+    return redirect_after_post(request, "support:case", case.public_id)
 
 
 @enterprise_permission_required(OPEN_CASES)

@@ -437,3 +437,24 @@ def test_the_tables_queries_do_not_grow_with_its_rows(admin_client, admin_user):
         open_case(admin_user)
 
     assert queries() == few
+
+
+def test_a_member_watches_a_case_and_stops(client, admin_user, general_user):
+    case = open_case(admin_user, subject="Echo on long calls")
+    url = reverse("support:case", args=[case.public_id])
+    watch = reverse("support:watch", args=[case.public_id])
+    client.force_login(general_user)
+    assert client.get(url).status_code == 404  # neither opened nor watched by Bob
+
+    cases.set_watching(case, general_user, True)
+    assert "Stop watching" in client.get(url).text
+    response = client.post(watch)
+    assert response.url == reverse("support:cases")  # he no longer sees it
+    assert not case.case_watchers.filter(user=general_user).exists()
+
+    client.force_login(admin_user)
+    assert "Watch this case" in client.get(url).text
+    response = client.post(watch, {"watching": "on"}, follow=True)
+    assert f"You will get the e-mails of case {case.reference}." in response.text
+    assert "Stop watching" in response.text
+    assert case.case_watchers.filter(user=admin_user).exists()

@@ -44,5 +44,7 @@ CASES = {
     "support:raise_priority": Case(kwargs="case", allowed={"read_only": 403}),
     "support:resolve": Case(kwargs="case", allowed={"read_only": 403}),
     "support:reopen": Case(kwargs="case", allowed={"read_only": 403}),
+    # Any member who sees the case may get its e-mails; watching it, they are sent back to it.
+    "support:watch": Case(method="post", kwargs="case", default=302),
     "support:attachment": Case(kwargs="attachment"),
 }
