@@ -161,11 +161,30 @@ def alert_staff(meta, function, error, queue_job_id=None):
         logger.exception("Could not e-mail staff about the failed job %s", queue_job_id or kind)
 
 
-def send_email(subject, body, to, html_body=None, from_email=None):
+def send_email(
+    subject,
+    body,
+    to,
+    html_body=None,
+    from_email=None,
+    *,
+    reply_to=(),
+    headers=None,
+    attachments=(),
+):
     """Send one message; raising lets the queue retry it."""
-    message = EmailMultiAlternatives(subject, body, from_email or settings.DEFAULT_FROM_EMAIL, to)
+    message = EmailMultiAlternatives(
+        subject,
+        body,
+        from_email or settings.DEFAULT_FROM_EMAIL,
+        to,
+        reply_to=list(reply_to) or None,
+        headers=headers,
+    )
     if html_body:
         message.attach_alternative(html_body, "text/html")
+    for name, content, mimetype in attachments:
+        message.attach(name, content, mimetype)
     message.send()
 
 
@@ -207,6 +226,9 @@ def queue_email(message, enterprise=None):
         list(message.to),
         html_body,
         message.from_email,
+        reply_to=list(message.reply_to),
+        headers=dict(message.extra_headers),
+        attachments=[tuple(attachment) for attachment in message.attachments],
         kind="E-mail",
         enterprise=enterprise,
     )

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from core.jobs import enqueue
+from core.jobs import queue_email
 from core.phones import display_phone
 
 from .models import Priority, Status
@@ -142,15 +142,9 @@ def inbound_refused(reason, raw):
     body = render_to_string("support/email/inbound_refused.txt", {"reason": reason})
     subject = f"{settings.EMAIL_SUBJECT_PREFIX}Refused reply e-mail: {reason}"
     # As bytes, exactly as received: a message refused as malformed might not survive a parse.
-    attachment = ("refused-message.eml", raw, "application/octet-stream")
-    enqueue(
-        send_case_email,
-        _one_line(subject),
-        body,
-        settings.SUPPORT_EMAIL,
-        attachments=[attachment],
-        kind="E-mail",
-    )
+    message = _message(_one_line(subject), body, settings.SUPPORT_EMAIL)
+    message.attach("refused-message.eml", raw, "application/octet-stream")
+    queue_email(message)
 
 
 def case_url(case):
@@ -203,16 +197,7 @@ def _queue(case, subject, body, to, reply_to):
         return  # a team address left empty in the settings
     # One thread per case in the reader's mail program.
     headers = {"References": f"<case-{case.public_id.hex}@{settings.SUPPORT_REPLY_DOMAIN}>"}
-    enqueue(
-        send_case_email,
-        subject,
-        body,
-        to,
-        reply_to=reply_to,
-        headers=headers,
-        kind="E-mail",
-        enterprise=case.enterprise,
-    )
+    queue_email(_message(subject, body, to, reply_to, headers), enterprise=case.enterprise)
 
 
 def event_labels(event):
@@ -228,9 +213,8 @@ def _one_line(text):
     return " ".join(text.split())[:200]
 
 
-def send_case_email(subject, body, to, reply_to="", headers=None, attachments=()):
-    """Send one e-mail of a case (the worker's job); raising lets the queue retry it."""
-    message = EmailMessage(
+def _message(subject, body, to, reply_to="", headers=None):
+    return EmailMessage(
         subject,
         body,
         settings.DEFAULT_FROM_EMAIL,
@@ -239,6 +223,3 @@ def send_case_email(subject, body, to, reply_to="", headers=None, attachments=()
         # Automatic replies (out of office) must not answer it back to the case.
         headers={"Auto-Submitted": "auto-generated", **(headers or {})},
     )
-    for name, content, mimetype in attachments:
-        message.attach(name, content, mimetype)
-    message.send()

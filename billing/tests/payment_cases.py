@@ -19,7 +19,8 @@ from tests.url_cases import ADMIN_ONLY, Case
 PAY_INVOICE_NUMBER = "ACC000001-202501"
 
 
-def objects(enterprise, admin_user, general_user):
+def open_invoice_and_card(enterprise, admin_user):
+    """Acme's open invoice of PAY_INVOICE_NUMBER and a saved card to pay it with."""
     invoice = Invoice.objects.create(
         enterprise=enterprise,
         number=PAY_INVOICE_NUMBER,
@@ -33,10 +34,15 @@ def objects(enterprise, admin_user, general_user):
     method = PaymentMethod.objects.create(
         enterprise=enterprise,
         kind=MethodKind.CARD,
-        token="pm_url_cases",
+        token="pm_acme_card",
         label="Visa ending 4242",
         created_by=admin_user,
     )
+    return invoice, method
+
+
+def objects(enterprise, admin_user, general_user):
+    invoice, method = open_invoice_and_card(enterprise, admin_user)
     hosted_page = gateway().start_session(
         kind=MethodKind.CARD,
         amount=Decimal("10.00"),
@@ -76,23 +82,7 @@ CHANGELISTS = {
 
 
 def records(enterprise, admin_user, general_user):
-    invoice = Invoice.objects.create(
-        enterprise=enterprise,
-        number=PAY_INVOICE_NUMBER,
-        period_start=date(2025, 1, 1),
-        period_end=date(2025, 1, 31),
-        issued_on=date(2025, 2, 1),
-        due_on=date(2025, 3, 3),
-        status=Invoice.Status.OPEN,
-        total=Decimal("120.00"),
-    )
-    method = PaymentMethod.objects.create(
-        enterprise=enterprise,
-        kind=MethodKind.CARD,
-        token="pm_admin_cases",
-        label="Visa ending 4242",
-        created_by=admin_user,
-    )
+    invoice, method = open_invoice_and_card(enterprise, admin_user)
     Payment.objects.create(
         enterprise=enterprise,
         invoice=invoice,
