@@ -17,11 +17,13 @@ straight into the month's partition, unrated.
 It prints
 - the re-rate job of the month for every enterprise, as the worker runs it (billing.rating's
   rerate_month: the calls rated, each enterprise's hourly totals rebuilt), in records/s; then
-  the same job again (nothing changes: nothing is written);
+  the same job again (nothing changes: no call is written, no total rebuilt);
 - beside it, PostgreSQL's own figure for the same rows: a bare UPDATE setting each call's
   charge from its billable seconds, with no join (the least a re-rate writes), on a packed copy
-  of the month's partition, and the re-rate as a share of it; and where the re-rate's time
-  goes (the rating join alone, the hourly totals' rebuild, the rest: writing the calls);
+  of the month's partition, and the re-rate as a share of it; and the same UPDATE on a copy
+  whose pages are half empty (fillfactor 50), where no index is written, with both sizes; and
+  where the re-rate's time goes (the rating join alone, the hourly totals' rebuild, the rest:
+  writing the calls);
 - the loader's rating overhead: for a chunk of CHUNK calls, the rate table made and the
   INSERT ... SELECT of the chunk with and without the join to it.
 Target (issue 17): over 100,000 records/s for the re-rate.
@@ -459,11 +461,13 @@ def breakdown(enterprises):
     return join, hours
 
 
-def postgres_update():
-    """Seconds of PostgreSQL's bare UPDATE of the charge of the month's calls (no join), and
-    its rows: on a copy of the month's partition with its indexes, packed as a load leaves it
-    (the re-rate's first run meets the same; an UPDATE into pages freed by an earlier one
-    would be cheaper)."""
+def postgres_update(fillfactor=100):
+    """PostgreSQL's own figure: (seconds, rows, table's MB) of a bare UPDATE setting the
+    charge of every call of the month from its billable seconds, with no join, on a copy of the
+    month's partition with its indexes. At fillfactor 100 the copy is packed as a load leaves
+    it (the re-rate's first run meets the same); at 50 each page keeps room for a new version
+    of each of its rows, so that the update stays on the page and writes no index entry (HOT):
+    the most a re-rate could gain by leaving room, at twice the table's size."""
     from django.db import connection
 
     from billing.models import CallRecord
@@ -471,14 +475,19 @@ def postgres_update():
 
     table = partition_name(CallRecord, datetime(MONTH.year, MONTH.month, 1, tzinfo=UTC))
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TABLE bench_month (LIKE {table} INCLUDING ALL)")
+        cursor.execute(
+            f"CREATE TABLE bench_month (LIKE {table} INCLUDING ALL)"
+            f" WITH (fillfactor = {fillfactor})"
+        )
         cursor.execute(f"INSERT INTO bench_month SELECT * FROM {table}")  # noqa: S608 - ours
         cursor.execute("VACUUM ANALYZE bench_month")
+        cursor.execute("SELECT pg_relation_size('bench_month') / 1e6")
+        megabytes = cursor.fetchone()[0]
         started = time.perf_counter()
         cursor.execute("UPDATE bench_month SET charge = billable_seconds * 0.0001")
         seconds, rows = time.perf_counter() - started, cursor.rowcount
         cursor.execute("DROP TABLE bench_month")
-    return seconds, rows
+    return seconds, rows, megabytes
 
 
 def loader_overhead(packages):
@@ -567,13 +576,16 @@ def main():
     made_ms, plain_ms, joined_ms = loader_overhead(
         [pk for _enterprise, packages in enterprises for pk in packages]
     )
-    update_seconds, updated = postgres_update()
+    update_seconds, updated, packed_mb = postgres_update()
+    roomy_seconds, roomy_updated, roomy_mb = postgres_update(fillfactor=50)
     print(f"Load average after: {tables_load()}\n")
 
     floor = updated / update_seconds
     report("re-rate job of the month (rating and rollups)", first_seconds, stored, floor)
     report("the same again (nothing changes)", again_seconds, stored, floor)
     report("PostgreSQL: bare UPDATE of the charge, no join", update_seconds, updated)
+    report("PostgreSQL: the same, pages half empty (HOT)", roomy_seconds, roomy_updated)
+    print(f"  the month's table: {packed_mb:,.0f} MB packed, {roomy_mb:,.0f} MB half empty")
     print(f"  {rated:,} calls rated, {unrated:,} answered unrated; {hours:,} hourly rows")
     print(
         f"Of the re-rate: the rating join alone {join_seconds:.2f} s, the hourly totals' rebuild"

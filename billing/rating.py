@@ -392,9 +392,9 @@ def closed_months(enterprise_id, since, until):
 
 def rate_again(enterprise_id, since, until):
     """Rate the enterprise's calls started from since to until (excluded) again by the plans
-    in force, and rebuild the span's hourly totals. Refuses (ClosedMonth) a span that holds an
-    invoiced month. Running it twice changes nothing the second time. Returns the calls whose
-    rating changed."""
+    in force, and rebuild the span's hourly totals when a call's rating changed. Refuses
+    (ClosedMonth) a span that holds an invoiced month. Running it twice changes nothing the
+    second time. Returns the calls whose rating changed."""
     with scopes_disabled(), transaction.atomic():
         # One at a time with the close of the enterprise's month (billing.invoicing locks the
         # same row): a month is not invoiced while its calls are rated.
@@ -404,7 +404,10 @@ def rate_again(enterprise_id, since, until):
                 f"{closed[0]:%B %Y} is closed (invoiced): its calls are not rated again."
             )
         changed = rate_stored(enterprise_id, since, until)
-        rollups.rebuild_hours(enterprise_id, since, until - timedelta(microseconds=1))
+        # The totals are the calls' sums: unchanged calls, unchanged totals (a month of a busy
+        # enterprise's calls is read again otherwise).
+        if changed:
+            rollups.rebuild_hours(enterprise_id, since, until - timedelta(microseconds=1))
     return changed
 
 

@@ -262,7 +262,9 @@ def test_rating_again_after_staff_add_the_missing_rate(acme, enterprise):
 
     far = rate(standard, "0.06")
     assert rating.rate_again(enterprise.pk, *NOVEMBER) == 1
+    hours = set(UsageHour.objects.values_list("pk", flat=True))
     assert rating.rate_again(enterprise.pk, *NOVEMBER) == 0  # the same again: nothing changes
+    assert set(UsageHour.objects.values_list("pk", flat=True)) == hours  # nor are the totals
 
     assert rated("far") == (far.pk, 66, Decimal("0.066000"))
     assert rated("near") == (None, None, None)
