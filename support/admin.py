@@ -25,6 +25,7 @@ from core.phones import display_phone
 
 from . import attachments as attached_files
 from . import cases, notify, sla, staffing
+from .forms import MultipleFileField
 from .models import CannedReply, Case, CaseAttachment, Contact, Faq, Status
 
 
@@ -72,6 +73,7 @@ class ReplyForm(forms.Form):
     internal = forms.BooleanField(
         label="Internal note: staff only, the customer never sees or gets it", required=False
     )
+    attachments = MultipleFileField(label="Files")
 
 
 class AssignForm(forms.Form):
@@ -274,7 +276,7 @@ class CaseAdmin(admin.ModelAdmin):
         case = self.get_object(request, object_id)
         if case is None:
             raise Http404
-        form = form_class(request.POST)
+        form = form_class(request.POST, request.FILES)
         if not form.is_valid():
             for field, errors in form.errors.items():
                 messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
@@ -288,7 +290,12 @@ class CaseAdmin(admin.ModelAdmin):
     @staticmethod
     def _reply(case, user, data):
         message = cases.add_message(
-            case, author=user, body=data["body"].strip(), from_staff=True, internal=data["internal"]
+            case,
+            author=user,
+            body=data["body"].strip(),
+            from_staff=True,
+            internal=data["internal"],
+            attachments=data["attachments"],
         )
         if message.internal:
             return "The internal note is added."

@@ -96,7 +96,9 @@ def _label(user, from_staff=False):
     return as_actor(user).display
 
 
-def _event(case, field, old, new, *, actor, reason=""):
+def record_event(case, field, old, new, *, actor, reason=""):
+    """Add to the case's history: field went from old to new, by actor (a member, staff, or
+    None for the portal itself)."""
     return CaseEvent.objects.create(
         enterprise_id=case.enterprise_id,
         case=case,
@@ -172,7 +174,7 @@ def open_case(
     CallExample.objects.bulk_create(
         CallExample(enterprise_id=enterprise_id, case=case, **example) for example in call_examples
     )
-    _event(case, "status", "", Status.NEW, actor=user)
+    record_event(case, "status", "", Status.NEW, actor=user)
     _keep(case, checked, by=user)
     _email_after_commit(notify.case_opened, case)
     return case
@@ -206,7 +208,7 @@ def _move(case, status, *, actor, reason="", now=None):
     else:
         case.resolved_at = case.closed_at = None
     case.save(update_fields=["status", "updated_at", "resolved_at", "closed_at"])
-    event = _event(case, "status", old, status, actor=actor, reason=reason)
+    event = record_event(case, "status", old, status, actor=actor, reason=reason)
     _email_after_commit(notify.status_changed, case, event)
     return event
 
@@ -312,7 +314,9 @@ def _follow_up(case, author, now):
         CaseWatcher(enterprise_id=case.enterprise_id, case=follow_up, user_id=user_id)
         for user_id in case.case_watchers.values_list("user_id", flat=True)
     )
-    _event(follow_up, "status", "", Status.NEW, actor=author, reason=f"Follows {case.reference}")
+    record_event(
+        follow_up, "status", "", Status.NEW, actor=author, reason=f"Follows {case.reference}"
+    )
     _email_after_commit(notify.case_opened, follow_up)
     return follow_up
 
@@ -393,7 +397,7 @@ def raise_priority(case, priority, *, by, reason):
     case.first_response_due = min(case.first_response_due, sla.first_response_due(priority, now))
     case.updated_at = now
     case.save(update_fields=["priority", "first_response_due", "updated_at"])
-    event = _event(case, "priority", old, priority, actor=by, reason=reason.strip())
+    event = record_event(case, "priority", old, priority, actor=by, reason=reason.strip())
     # The same e-mail as a change of status; a case raised to P1 alerts the on-call engineer.
     _email_after_commit(notify.status_changed, case, event)
     return event

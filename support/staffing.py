@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core.actors import as_actor
 from core.tenancy import enterprise_scope
 
 from . import cases
@@ -17,25 +16,11 @@ from .models import (
     CallExample,
     Case,
     CaseAttachment,
-    CaseEvent,
     CaseMessage,
     CaseNumber,
     CaseWatcher,
     Status,
 )
-
-
-def _event(case, field, old, new, *, by, reason=""):
-    return CaseEvent.objects.create(
-        enterprise_id=case.enterprise_id,
-        case=case,
-        actor=by,
-        actor_label=as_actor(by).display,
-        field=field,
-        old=old,
-        new=new,
-        reason=reason,
-    )
 
 
 def assign(case, staff_member, *, by):
@@ -50,7 +35,7 @@ def assign(case, staff_member, *, by):
         old = str(case.assigned_to) if case.assigned_to_id else ""
         case.assigned_to = staff_member
         case.save(update_fields=["assigned_to"])
-        return _event(case, "assigned_to", old, str(staff_member or ""), by=by)
+        return cases.record_event(case, "assigned_to", old, str(staff_member or ""), actor=by)
 
 
 def merge(duplicates, into, *, by, reason=""):
@@ -79,8 +64,10 @@ def merge(duplicates, into, *, by, reason=""):
                 source, Status.CLOSED, actor=by, reason=f"Merged into {target.reference}"
             )
             Case.objects.filter(pk=source.pk).update(merged_into=target)
-            _event(source, "merged", "", target.reference, by=by, reason=reason)
-            _event(target, "merged", source.reference, target.reference, by=by, reason=reason)
+            cases.record_event(source, "merged", "", target.reference, actor=by, reason=reason)
+            cases.record_event(
+                target, "merged", source.reference, target.reference, actor=by, reason=reason
+            )
         target.updated_at = timezone.now()
         target.save(update_fields=["updated_at"])
     return [source.reference for source in sources]

@@ -24,6 +24,7 @@ from support.models import (
     Status,
 )
 
+from . import files
 from .casemail import make_case, watch
 
 QUEUE = reverse("admin:support_case_changelist")
@@ -165,6 +166,44 @@ def test_a_staff_reply_is_the_first_response_and_reaches_the_customer(
     }
     customer_page = customer(admin_user).get(reverse("support:case", args=[case.public_id]))
     assert "We rerouted your calls." in customer_page.text
+
+
+def test_staff_attach_files_to_a_reply_and_the_customer_downloads_them(
+    staff_client,
+    case,
+    admin_user,
+    staff_user,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+    run_jobs,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(
+            reverse("admin:support_case_reply", args=[case.pk]),
+            {"body": "Our trace of your call.", "attachments": [files.pcap("carrier.pcap")]},
+        )
+    run_jobs()
+
+    message = CaseMessage.objects.get(case=case, body="Our trace of your call.")
+    attachment = CaseAttachment.objects.get(message=message)
+    assert (attachment.name, attachment.uploaded_by) == ("carrier.pcap", staff_user)
+    assert "1 attachment" in next(m.body for m in mailoutbox if "Our trace" in m.body)
+    member = customer(admin_user)
+    assert "carrier.pcap" in member.get(reverse("support:case", args=[case.public_id])).text
+    download = member.get(reverse("support:attachment", args=[attachment.public_id]))
+    assert b"".join(download.streaming_content).startswith(files.PCAP_HEADER)
+
+
+def test_a_reply_with_a_refused_file_changes_nothing_and_says_why(staff_client, case):
+    response = staff_client.post(
+        reverse("admin:support_case_reply", args=[case.pk]),
+        {"body": "See attached.", "attachments": [files.upload("notes.pdf", b"plain words")]},
+        follow=True,
+    )
+
+    assert "This file is named like a PDF but it holds a text file." in response.text
+    assert not CaseMessage.objects.filter(case=case, body="See attached.").exists()
+    assert not CaseAttachment.objects.filter(case=case).exists()
 
 
 def test_an_internal_note_never_reaches_the_customer(
