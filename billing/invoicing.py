@@ -7,6 +7,10 @@ A close is held, with no invoice and staff told why, while anything of the month
 (calls no rate covered, a package without a plan, numbers of a kind the plan does not price):
 nothing is ever charged at zero quietly. The daily sweep tries a held month again.
 
+Calls of an earlier invoiced month loaded after its close are billed on the next invoice, as
+late usage lines: what the month's calls (of the hours its invoice read) come to now, less what
+its lines have billed so far.
+
 Each line's amount is rounded once, to the cent, half up; the invoice's totals are the sums
 of its lines. Every figure comes from SQL aggregates: a million numbers are never loaded (on
 SQLite, `make run` without a database, the same rules run in Python over the demo's rows).
@@ -55,7 +59,8 @@ logger = logging.getLogger(__name__)
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
 NET_DAYS = 30
-# Months the sweep looks back for one not closed (a held close waits at most this long).
+# Months the sweep looks back for one not closed (a held close waits at most this long), and
+# a close for calls of invoiced months loaded after their close (late usage).
 MONTHS_LOOKED_BACK = 12
 Section = InvoiceLine.Section
 REASON_LENGTH = CreditNote._meta.get_field("reason").max_length
@@ -68,6 +73,7 @@ USAGE_ORDER = [
     (DestinationClass.TOLL_FREE, "outbound"),
     (DestinationClass.INTERNATIONAL, ""),
 ]
+USAGE_POSITION = {key: position for position, key in enumerate(USAGE_ORDER)}
 INTERSTATE = {
     DestinationClass.LONG_DISTANCE,
     DestinationClass.TOLL_FREE,
@@ -188,7 +194,7 @@ class Month:
     def label(self):
         return f"{self.first:%B %Y}"
 
-    def sql(self, query):
+    def sql(self, query, **params):
         """The rows of one of the queries below, over this month of this enterprise."""
         with connection.cursor() as cursor:
             cursor.execute(
@@ -200,6 +206,7 @@ class Month:
                     "zone": self.enterprise.time_zone,
                     "first": self.first,
                     "last": self.last,
+                    **params,
                 },
             )
             return cursor.fetchall()
@@ -260,6 +267,20 @@ FROM billing_usagehour
 WHERE enterprise_id = %(enterprise)s AND hour >= %(since)s AND hour < %(until)s
 GROUP BY 1, 2, 3
 """
+# The same totals for the earlier months invoiced from %(looked_back)s on, each over the hours
+# its invoice read (its bounds at its close): what their calls come to now, with those loaded
+# after the close. Calls no rate covered are counted apart, never billed (see _late_usage).
+LATE_USAGE = """
+SELECT i.period_start, h.package_id, h.destination_class,
+    CASE WHEN h.destination_class = 'toll_free' THEN h.direction ELSE '' END,
+    SUM(h.answered - h.unrated), SUM(h.rated_seconds), SUM(h.charge), SUM(h.unrated)
+FROM billing_invoice i
+JOIN billing_usagehour h ON h.enterprise_id = i.enterprise_id
+    AND h.hour >= i.usage_since AND h.hour < i.usage_until
+WHERE i.enterprise_id = %(enterprise)s
+    AND i.period_start >= %(looked_back)s AND i.period_start < %(first)s
+GROUP BY 1, 2, 3, 4
+"""
 
 
 @dataclass
@@ -270,6 +291,8 @@ class Figures:
     channel_days: dict  # package_id -> [channels on each day a trunk was active]
     ported: dict  # package_id -> numbers
     usage: list
+    late_usage: list  # the earlier invoiced months' usage now (LATE_USAGE's rows)
+    billed: dict  # (first day, package_id, class, direction) -> (calls, minutes, amount)
     packages: dict  # package_id -> Package, of every line
     plans: dict  # package_id -> RatePlan or None, of the packages in service
     number_rates: dict  # (plan_id, kind) -> NumberRate
@@ -286,8 +309,9 @@ class Figures:
             channel_days.setdefault(package_id, []).append(channels)
         ported = dict(rows[2])
         usage = rows[3]
+        late_usage, billed = _late_figures(month)
         in_service = {p for p, _ in numbers} | set(channel_days) | set(ported)
-        used = {row[0] for row in usage}
+        used = {row[0] for row in usage} | {row[1] for row in late_usage}
         with scopes_disabled():  # the packages of the enterprise the month is of
             packages = Package.objects.filter(enterprise=month.enterprise, pk__in=in_service | used)
             packages = {package.pk: package for package in packages}
@@ -302,7 +326,9 @@ class Figures:
             (rate.plan_id, rate.kind): rate
             for rate in NumberRate.objects.filter(plan_id__in=plan_ids)
         }
-        return cls(numbers, channel_days, ported, usage, packages, plans, number_rates)
+        return cls(
+            numbers, channel_days, ported, usage, late_usage, billed, packages, plans, number_rates
+        )
 
     def hold_reasons(self, month):
         """Why the month cannot be closed yet: what no rate covers."""
@@ -399,6 +425,56 @@ def _figures_in_python(month):
         list(ported),
         [(*key, *totals) for key, totals in usage.items()],
     )
+
+
+def _late_figures(month):
+    """The rows of LATE_USAGE (by the same rules in Python on SQLite), and what the usage
+    lines of those months have billed so far, on whichever invoices."""
+    looked_back = _months_before(month.first, MONTHS_LOOKED_BACK)
+    if connection.vendor == "postgresql":
+        late_usage = month.sql(LATE_USAGE, looked_back=looked_back)
+    else:
+        late_usage = _late_usage_in_python(month, looked_back)
+    # Outside any scope too (the back office's hold check): the query names the enterprise.
+    with scopes_disabled():
+        billed = (
+            InvoiceLine.objects.filter(
+                enterprise=month.enterprise,
+                section=Section.USAGE,
+                usage_month__gte=looked_back,
+                usage_month__lt=month.first,
+            )
+            .values_list("usage_month", "package_id", "destination_class", "direction")
+            .annotate(Sum("calls"), Sum("quantity"), Sum("amount"))
+            .order_by()
+        )
+        return late_usage, {tuple(row[:4]): row[4:] for row in billed}
+
+
+def _late_usage_in_python(month, looked_back):
+    """The rows of LATE_USAGE by the same rules, for SQLite."""
+    usage = {}
+    with scopes_disabled():
+        invoices = Invoice.objects.filter(
+            enterprise=month.enterprise,
+            period_start__gte=looked_back,
+            period_start__lt=month.first,
+            usage_since__isnull=False,
+        )
+        for invoice in invoices:
+            for hour in UsageHour.objects.filter(
+                enterprise=month.enterprise,
+                hour__gte=invoice.usage_since,
+                hour__lt=invoice.usage_until,
+            ):
+                direction = hour.direction if hour.destination_class == "toll_free" else ""
+                key = (invoice.period_start, hour.package_id, hour.destination_class, direction)
+                total = usage.setdefault(key, [0, 0, ZERO, 0])
+                total[0] += hour.answered - hour.unrated
+                total[1] += hour.rated_seconds
+                total[2] += hour.charge
+                total[3] += hour.unrated
+    return [(*key, *totals) for key, totals in usage.items()]
 
 
 def hold_reasons(enterprise, period_start):
@@ -503,35 +579,113 @@ def _one_time(lines, figures):
             )
 
 
-def _usage_label(destination_class, direction):
+def _minutes(seconds):
+    return (Decimal(seconds) / 60).quantize(Decimal("0.0001"))
+
+
+def _group_order(packages, package_id, destination_class, direction):
+    """Usage lines' order: by package (calls of none last), then as USAGE_ORDER says."""
+    package = packages.get(package_id)
+    return (
+        package is None,
+        package.name if package else "",
+        USAGE_POSITION.get((destination_class, direction), len(USAGE_ORDER)),
+    )
+
+
+def _usage_line(
+    lines, usage_month, package, destination_class, direction, *, calls, minutes, amount
+):
+    """The line of a group's calls of usage_month (its first day): an earlier month's are late
+    usage, and the line says so."""
     label = DestinationClass(destination_class).label
-    return f"{label} {direction} calls" if direction else f"{label} calls"
+    label = f"{label} {direction} calls" if direction else f"{label} calls"
+    description = f"{package.name}: {label}" if package else label
+    if usage_month != lines.month.first:
+        description = f"Late usage, {usage_month:%B %Y}: {description}"
+    lines.add(
+        Section.USAGE,
+        description,
+        amount,
+        package=package,
+        destination_class=destination_class,
+        direction=direction,
+        usage_month=usage_month,
+        calls=calls,
+        quantity=minutes,
+        interstate=destination_class in INTERSTATE,
+    )
 
 
 def _usage(lines, figures):
-    order = {key: position for position, key in enumerate(USAGE_ORDER)}
-    packages = figures.packages
-
-    def sort_key(row):
-        package = packages.get(row[0])
-        return (package is None, package.name if package else "", order.get((row[1], row[2]), 99))
+    def order(row):
+        return _group_order(figures.packages, *row[:3])
 
     for package_id, destination_class, direction, answered, seconds, charge in sorted(
-        figures.usage, key=sort_key
+        figures.usage, key=order
     ):
         if not answered and not charge:
             continue
-        package = packages.get(package_id)
-        label = _usage_label(destination_class, direction)
-        lines.add(
-            Section.USAGE,
-            f"{package.name}: {label}" if package else label,
-            charge,
-            package=package,
-            destination_class=destination_class,
+        _usage_line(
+            lines,
+            lines.month.first,
+            figures.packages.get(package_id),
+            destination_class,
+            direction,
             calls=answered,
-            quantity=(Decimal(seconds) / 60).quantize(Decimal("0.0001")),
-            interstate=destination_class in INTERSTATE,
+            minutes=_minutes(seconds),
+            amount=charge,
+        )
+
+
+def _late_usage(lines, figures):
+    """The calls of earlier invoiced months loaded after their close: for each month and
+    group, its calls, minutes and charge now, rounded as its own line rounds them, less what
+    the month's lines have billed so far (its own, and the late lines of the invoices since).
+    A group with nothing new has no line, so that a call is billed once.
+
+    Late calls no rate covers are not billed and do not hold the close: their month is closed,
+    so they cannot be rated again, and holding would hold every month after it. Staff see them
+    under Unrated calls, and in the log."""
+
+    def order(row):
+        return (row[0], *_group_order(figures.packages, *row[1:4]))
+
+    unrated = {}
+    for first, package_id, destination_class, direction, *now in sorted(
+        figures.late_usage, key=order
+    ):
+        calls, seconds, charge, no_rate = now
+        if no_rate:
+            unrated[first] = unrated.get(first, 0) + no_rate
+        billed_calls, billed_minutes, billed_amount = figures.billed.get(
+            (first, package_id, destination_class, direction), (0, ZERO, ZERO)
+        )
+        new_calls = calls - (billed_calls or 0)
+        new_amount = cents(charge) - billed_amount
+        # Late calls only add: totals below what was billed are not credited here (a credit
+        # note corrects an invoice).
+        if new_calls < 0 or new_amount < 0 or not (new_calls or new_amount):
+            continue
+        _usage_line(
+            lines,
+            first,
+            figures.packages.get(package_id),
+            destination_class,
+            direction,
+            calls=new_calls,
+            minutes=_minutes(seconds) - (billed_minutes or ZERO),
+            amount=new_amount,
+        )
+    for first, count in sorted(unrated.items()):
+        logger.warning(
+            "Invoice of %s for %s: %s answered call%s of %s loaded after its close no rate "
+            "covers: not billed.",
+            lines.month.enterprise,
+            lines.month.label,
+            f"{count:,}",
+            "s" if count != 1 else "",
+            f"{first:%B %Y}",
         )
 
 
@@ -584,6 +738,7 @@ def _make_invoice(month, figures):
     _recurring(lines, figures)
     _one_time(lines, figures)
     _usage(lines, figures)
+    _late_usage(lines, figures)
     _taxes(lines, figures, profile)
     previous = (
         Invoice.objects.filter(enterprise=enterprise, period_start__lt=month.first).aggregate(
@@ -598,6 +753,8 @@ def _make_invoice(month, figures):
         number=f"{enterprise.account_number}-{month.first:%Y%m}",
         period_start=month.first,
         period_end=month.last,
+        usage_since=month.since,
+        usage_until=month.until,
         issued_on=issued_on,
         due_on=issued_on + timedelta(days=NET_DAYS),
         previous_balance=previous,

@@ -123,11 +123,16 @@ def usage_so_far(enterprise, month):
 
 
 def summary_rows(enterprise, month, invoice=None):
-    """The month's usage by package and destination class, and its calls being rated: its
-    invoice's usage lines once it is closed, the hourly totals until then."""
+    """The month's usage by package and destination class, and its calls being rated: once it
+    is closed, the usage lines billing its calls (its invoice's, and the late usage lines of
+    later invoices); the hourly totals until then."""
     if invoice is not None:
         rows = (
-            InvoiceLine.objects.filter(invoice=invoice, section=InvoiceLine.Section.USAGE)
+            InvoiceLine.objects.filter(
+                enterprise=enterprise,
+                section=InvoiceLine.Section.USAGE,
+                usage_month=invoice.period_start,
+            )
             .values("package_id", "destination_class")
             .annotate(
                 calls=Sum("calls", default=0),

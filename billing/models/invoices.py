@@ -67,6 +67,11 @@ class Invoice(models.Model):
     number = models.CharField(max_length=30, unique=True)  # "<account number>-YYYYMM"
     period_start = models.DateField()  # the month's first day
     period_end = models.DateField()  # its last day
+    # The hours (UTC) whose calls are the month's: its bounds in the enterprise's time zone
+    # at the close. A zone changed later does not move them: the calls of the month loaded
+    # after its close (late usage) are read from the same hours. Empty on invoices made by hand.
+    usage_since = models.DateTimeField(null=True, blank=True)
+    usage_until = models.DateTimeField(null=True, blank=True)
     issued_on = models.DateField()
     due_on = models.DateField()  # net 30
     status = models.CharField(max_length=10, choices=Status, default=Status.RENDERING)
@@ -134,6 +139,12 @@ class InvoiceLine(models.Model):
         "trunks.Package", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     destination_class = models.CharField(max_length=16, blank=True)
+    # Usage lines: the direction of toll-free calls (billed apart; blank for the other classes),
+    # and the month whose calls the line bills: the invoice's own, or an earlier invoiced
+    # month whose calls loaded after its close (late usage). What a month's calls have been
+    # billed is the sum of its lines, however many invoices they are on.
+    direction = models.CharField(max_length=8, blank=True)
+    usage_month = models.DateField(null=True, blank=True)  # its first day
     calls = models.PositiveIntegerField(null=True, blank=True)  # usage lines
     quantity = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
     unit_price = models.DecimalField(max_digits=12, decimal_places=5, null=True, blank=True)

@@ -52,7 +52,9 @@ def invoice_of(enterprise, period_start, *, status=Invoice.Status.OPEN, pdf=None
     return invoice
 
 
-def usage_line(invoice, position, package, destination_class, *, calls, minutes, amount):
+def usage_line(
+    invoice, position, package, destination_class, *, calls, minutes, amount, usage_month=None
+):
     return InvoiceLine.objects.create(
         enterprise=invoice.enterprise,
         invoice=invoice,
@@ -64,6 +66,7 @@ def usage_line(invoice, position, package, destination_class, *, calls, minutes,
         calls=calls,
         quantity=Decimal(minutes),
         amount=Decimal(amount),
+        usage_month=usage_month or invoice.period_start,
     )
 
 
@@ -259,6 +262,12 @@ def test_a_closed_months_summary_is_its_invoices_usage_lines(admin_client, enter
     usage_line(invoice, 1, package, "local", calls=10, minutes="12.5", amount="1.25")
     usage_line(invoice, 2, package, "local", calls=5, minutes="7.5", amount="0.75")
     usage_line(invoice, 3, package, "international", calls=2, minutes="3.2", amount="4.10")
+    # A call of November loaded after its close, billed late on December's invoice.
+    december = invoice_of(enterprise, date(2026, 12, 1))
+    november = date(2026, 11, 1)
+    usage_line(
+        december, 1, package, "local", calls=1, minutes="1", amount="0.10", usage_month=november
+    )
     # The month's hourly totals are not read once it is invoiced.
     usage_hour(
         enterprise,
@@ -279,9 +288,11 @@ def test_a_closed_months_summary_is_its_invoices_usage_lines(admin_client, enter
     )
     assert rows == [
         ("Denver Usage", "International", "2", "3.2", "$4.10"),
-        ("Denver Usage", "Local", "15", "20.0", "$2.00"),
+        ("Denver Usage", "Local", "16", "21.0", "$2.10"),
     ]
-    assert "$6.10" in response.text
+    assert "$6.20" in response.text
+    december_page = admin_client.get(reverse("billing:month_summary", kwargs={"month": "2026-12"}))
+    assert "Local" not in december_page.text
 
 
 def test_the_open_months_summary_is_its_hourly_totals(

@@ -214,16 +214,33 @@ def acme_month(admin_user, enterprise, rates):
     )
     hour(local(date(2026, 12, 1), 0), bundle, "local", answered=1, rated_seconds=60, charge=D("9"))
 
-    Invoice.objects.create(
+    october_since, october_until = month_bounds(enterprise, date(2026, 10, 1))
+    october_invoice = Invoice.objects.create(
         enterprise=enterprise,
         number="ACC000001-202610",
         period_start="2026-10-01",
         period_end="2026-10-31",
+        usage_since=october_since,
+        usage_until=october_until,
         issued_on="2026-11-01",
         due_on="2026-12-01",
         status=Invoice.Status.OPEN,
         total=D("50.00"),
         paid=D("20.00"),
+    )
+    # October's invoice billed its hour above: November has no late usage of October.
+    InvoiceLine.objects.create(
+        enterprise=enterprise,
+        invoice=october_invoice,
+        position=1,
+        section=InvoiceLine.Section.USAGE,
+        description="Denver Bundle: Local calls",
+        package=bundle,
+        destination_class="local",
+        usage_month=date(2026, 10, 1),
+        calls=1,
+        quantity=1,
+        amount=D("9.00"),
     )
     return bundle
 
@@ -281,6 +298,11 @@ def test_the_invoice_has_the_hand_computed_lines_and_totals(acme_scope, acme_mon
     )
     assert interstate == {"long_distance", "toll_free", "international"}
     assert invoice.lines.get(destination_class="local").calls == 10
+    # Each usage line bills November's calls, read over New York's November.
+    usage = invoice.lines.filter(section="usage")
+    assert set(usage.values_list("usage_month", flat=True)) == {NOVEMBER}
+    assert usage.get(destination_class="toll_free").direction == "inbound"
+    assert (invoice.usage_since, invoice.usage_until) == month_bounds(acme_scope, NOVEMBER)
     assert (invoice.recurring, invoice.one_time, invoice.usage, invoice.taxes) == (
         D("175.50"),
         D("12.00"),
