@@ -12,8 +12,9 @@ site (the demo password): `bin/run` starts the SFTP server and then `manage.py
 deliver_adr_files`, which delivers those days' files as the hourly cron would.
 
 The closed months are closed as the cron does on the 1st (their PDFs rendered by the worker):
-the oldest invoice is left unpaid, so overdue; the next is paid in part by card through the
-sandbox gateway; a usage line of the last is disputed.
+the oldest invoice is left unpaid, so overdue; the calls of its last day load after its close,
+so the next invoice bills them as late usage, and is paid in part by card through the sandbox
+gateway; a usage line of the last is disputed.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -65,13 +66,20 @@ def load(run):
     start, end = simulator.last_days(enterprise, DAYS)
     calls = settings.DEMO_CALLS_PER_DAY
     first_closed = _first_closed_month(end)
-    # The months before the last 30 days, lighter: what the closed months' invoices bill.
-    load_rows(
-        RecordKind.CALL,
-        simulator.calls(
-            enterprise, first_closed, start, seed=SEED, calls_per_day=calls // EARLIER_TRAFFIC
-        ),
-    )
+    # The months before the last 30 days, lighter: what the closed months' invoices bill. The
+    # calls of the first closed month's last day come late, after its close (load_invoices).
+    late_day = invoicing.first_of_next(first_closed) - timedelta(days=1)
+
+    def earlier_calls(since, until):
+        load_rows(
+            RecordKind.CALL,
+            simulator.calls(
+                enterprise, since, until, seed=SEED, calls_per_day=calls // EARLIER_TRAFFIC
+            ),
+        )
+
+    earlier_calls(first_closed, late_day)
+    earlier_calls(late_day + timedelta(days=1), start)
     load_rows(
         RecordKind.CALL, simulator.calls(enterprise, start, end, seed=SEED, calls_per_day=calls)
     )
@@ -88,7 +96,12 @@ def load(run):
         ),
     )
     load_adr_delivery(run, enterprise)
-    load_invoices(run, enterprise, first_closed)
+    load_invoices(
+        run,
+        enterprise,
+        first_closed,
+        late_calls=lambda: earlier_calls(late_day, late_day + timedelta(days=1)),
+    )
 
 
 def load_adr_delivery(run, enterprise):
@@ -238,14 +251,17 @@ def _first_closed_month(today):
     return first
 
 
-def load_invoices(run, enterprise, first_closed):
+def load_invoices(run, enterprise, first_closed, late_calls):
     """The closed months' invoices: the oldest left unpaid (overdue), the next paid in part by
-    card through the sandbox gateway, a line of the last one disputed."""
+    card through the sandbox gateway (it also bills, as late usage, the calls late_calls()
+    loads into the oldest month after its close), a line of the last one disputed."""
     _in_service_since(enterprise, first_closed)
     months = [first_closed]
     while len(months) < CLOSED_MONTHS:
-        months.append((months[-1] + timedelta(days=31)).replace(day=1))
-    invoices = [invoicing.close_month(enterprise, month) for month in months]
+        months.append(invoicing.first_of_next(months[-1]))
+    invoices = [invoicing.close_month(enterprise, months[0])]
+    late_calls()
+    invoices += [invoicing.close_month(enterprise, month) for month in months[1:]]
     if None in invoices:
         run.say(f"A demo month of {enterprise.name} was held: see Invoices > Months not closed.")
         return

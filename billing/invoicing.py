@@ -86,7 +86,8 @@ def cents(value):
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _first_of_next(first):
+def first_of_next(first):
+    """The first day of the month after the one that starts on first."""
     return date(first.year + first.month // 12, first.month % 12 + 1, 1)
 
 
@@ -97,7 +98,7 @@ def month_bounds(enterprise, period_start):
     first = period_start.replace(day=1)
     return (
         datetime.combine(first, time(), tzinfo=zone),
-        datetime.combine(_first_of_next(first), time(), tzinfo=zone),
+        datetime.combine(first_of_next(first), time(), tzinfo=zone),
     )
 
 
@@ -184,11 +185,11 @@ class Month:
 
     @property
     def last(self):
-        return _first_of_next(self.first) - timedelta(days=1)
+        return first_of_next(self.first) - timedelta(days=1)
 
     @property
     def days(self):
-        return (_first_of_next(self.first) - self.first).days
+        return (first_of_next(self.first) - self.first).days
 
     @property
     def label(self):
@@ -746,7 +747,7 @@ def _make_invoice(month, figures):
         )["balance"]
         or ZERO
     )
-    issued_on = _first_of_next(month.first)
+    issued_on = first_of_next(month.first)
     sections = {section: lines.total(section) for section in Section.values}
     invoice = Invoice.objects.create(
         enterprise=enterprise,
@@ -842,12 +843,12 @@ def months_due(enterprise, now=None):
     latest = Invoice.objects.filter(enterprise=enterprise).order_by("-period_start").first()
     zone = ZoneInfo(enterprise.time_zone)
     opened = timezone.localtime(enterprise.created_at, zone).date().replace(day=1)
-    first = _first_of_next(latest.period_start) if latest else last
+    first = first_of_next(latest.period_start) if latest else last
     months = []
     month = max(first, opened, _months_before(last, MONTHS_LOOKED_BACK - 1))
     while month <= last:
         months.append(month)
-        month = _first_of_next(month)
+        month = first_of_next(month)
     return months
 
 

@@ -359,3 +359,7 @@ def test_the_demo_loads_its_months_once_with_their_invoices(acme, admin_user, se
     assert [invoice.period_start for invoice in invoices][0] == first_closed
     assert len(invoices) == demo.CLOSED_MONTHS
     assert all(invoice.pdf for invoice in invoices)
+    # The calls of the first month's last day came after its close: the next invoice bills them.
+    late = invoices[1].lines.filter(usage_month=first_closed)
+    assert late.exists()
+    assert all(line.description.startswith(f"Late usage, {first_closed:%B %Y}") for line in late)
