@@ -392,7 +392,7 @@ def closed_months(enterprise_id, since, until):
 
 def rate_again(enterprise_id, since, until):
     """Rate the enterprise's calls started from since to until (excluded) again by the plans
-    in force, and rebuild the span's hourly totals when a call's rating changed. Refuses
+    in force, and rebuild the hourly totals the changed calls are in. Refuses
     (ClosedMonth) a span that holds an invoiced month. Running it twice changes nothing the
     second time. Returns the calls whose rating changed."""
     with scopes_disabled(), transaction.atomic():
@@ -403,17 +403,18 @@ def rate_again(enterprise_id, since, until):
             raise ClosedMonth(
                 f"{closed[0]:%B %Y} is closed (invoiced): its calls are not rated again."
             )
-        changed = rate_stored(enterprise_id, since, until)
-        # The totals are the calls' sums: unchanged calls, unchanged totals (a month of a busy
-        # enterprise's calls is read again otherwise).
+        changed, first, last = rate_stored(enterprise_id, since, until)
+        # The totals are the calls' sums: only the hours from the first changed call to the last
+        # are counted again (a month of a busy enterprise's calls is read otherwise).
         if changed:
-            rollups.rebuild_hours(enterprise_id, since, until - timedelta(microseconds=1))
+            rollups.rebuild_hours(enterprise_id, first, last)
     return changed
 
 
 def rate_stored(enterprise_id, since, until):
     """Rate the enterprise's stored calls from since to until (excluded) again; return how
-    many changed. The caller rebuilds the rollups."""
+    many changed, and the first and last start of those (None when none did). The caller
+    rebuilds the rollups."""
     packages = Package.objects.filter(enterprise_id=enterprise_id).values("pk")
     if connection.vendor != "postgresql":
         return _rate_python(enterprise_id, packages, since, until)
@@ -424,17 +425,19 @@ def rate_stored(enterprise_id, since, until):
         joins = rate_tables(cursor, packages, since, until)
         # Only the calls whose rating changes are written: a second run writes nothing.
         cursor.execute(
-            "UPDATE billing_callrecord AS stored"  # noqa: S608 - our own SQL
+            "WITH changed AS (UPDATE billing_callrecord AS stored"  # noqa: S608 - our own SQL
             " SET rate_id = new.rate_id, rated_seconds = new.rated_seconds, charge = new.charge"
             f" FROM (SELECT c.started_at, c.call_id, {RATING}"
             f" FROM billing_callrecord AS c {joins} WHERE {_span('c')}) AS new"
             f" WHERE {_span('stored')}"
             " AND stored.started_at = new.started_at AND stored.call_id = new.call_id"
             " AND (stored.rate_id, stored.rated_seconds, stored.charge)"
-            " IS DISTINCT FROM (new.rate_id, new.rated_seconds, new.charge)",
+            " IS DISTINCT FROM (new.rate_id, new.rated_seconds, new.charge)"
+            " RETURNING stored.started_at)"
+            " SELECT count(*), min(started_at), max(started_at) FROM changed",
             {"enterprise": enterprise_id, "since": since, "until": until},
         )
-        changed = cursor.rowcount
+        changed = cursor.fetchone()
         drop_rate_tables(cursor)
     return changed
 
@@ -496,7 +499,8 @@ def _rate_python(enterprise_id, packages, since, until):
     CallRecord.objects.bulk_update(
         changed, ["rate_id", "rated_seconds", "charge"], batch_size=PYTHON_BATCH
     )
-    return len(changed)
+    starts = [call.started_at for call in changed]
+    return len(changed), min(starts, default=None), max(starts, default=None)
 
 
 # Unrated calls, and the staff's re-rate job

@@ -278,6 +278,28 @@ def test_rating_again_after_staff_add_the_missing_rate(acme, enterprise):
     assert rating.unrated_calls(enterprise.pk, *NOVEMBER) == 2
 
 
+def test_rating_again_counts_again_only_the_hours_of_the_calls_that_changed(acme, enterprise):
+    standard = plan()
+    rate(standard, "0.06")
+    next_day = call(
+        "near",
+        start_time="2026-11-21T09:00:00Z",
+        answer_time="2026-11-21T09:00:05Z",
+        end_time="2026-11-21T10:00:00Z",
+        billable_seconds="7",
+        destination_class="local",
+    )
+    load(csv_bytes([answered("far", 61), next_day]))
+    far_hour = UsageHour.objects.get(destination_class="long_distance")
+
+    near = rate(standard, "0.03", "local")
+    assert rating.rate_again(enterprise.pk, *NOVEMBER) == 1
+
+    assert rated("near") == (near.pk, 12, Decimal("0.006000"))
+    assert UsageHour.objects.get(destination_class="local").charge == Decimal("0.006")
+    assert UsageHour.objects.get(destination_class="long_distance").pk == far_hour.pk
+
+
 def test_the_python_rating_agrees_with_the_sql(acme, enterprise):
     standard = plan(first_increment=30, connect_fee=Decimal("0.0105"))
     rate(standard, "0.0123")
@@ -305,7 +327,7 @@ def test_the_python_rating_agrees_with_the_sql(acme, enterprise):
     CallRecord.objects.update(rate=None, rated_seconds=None, charge=None)
 
     packages = [acme.pk]
-    assert rating._rate_python(enterprise.pk, packages, *NOVEMBER) == 8
+    assert rating._rate_python(enterprise.pk, packages, *NOVEMBER)[0] == 8
     by_python = {
         record.call_id: (record.rate_id, record.rated_seconds, record.charge)
         for record in CallRecord.objects.all()
