@@ -11,7 +11,8 @@ collects the static files, starts gunicorn as in production and runs `wrk -t2 -c
 against each page, signed in as an Administrator, and against the sign-in page, anonymous, at
 right before each page (the load of the machine may change during the run). It prints each
 page's requests per second beside the sign-in page's, their ratio, and the page's queries on its
-first and second page.
+first and second page. With REDIS_URL set, gunicorn gets it too and reads the sessions from
+Redis, as production does.
 Target: every list page at 0.5 or more of the sign-in page, and the same queries on every page.
 """
 
@@ -130,13 +131,14 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def start_gunicorn(port, workers):
+def start_gunicorn(port, workers, redis_url):
     server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
         [
             *(sys.executable, "-m", "gunicorn", "portal.wsgi"),
             *("--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"),
         ],
         cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "REDIS_URL": redis_url},
     )
     for _ in range(100):
         try:
@@ -195,6 +197,8 @@ def main():
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
 
+    # Set aside for gunicorn: this process makes its rows with the jobs inline.
+    redis_url = os.environ.get("REDIS_URL", "")
     # bench/tables.py's helpers create, name and drop the database its BENCH_DB names.
     tables.BENCH_DB = BENCH_DB
     var_dir = Path(tempfile.mkdtemp(prefix="bench-pages-"))
@@ -238,7 +242,7 @@ def main():
     connection.close()
 
     port = free_port()
-    server = start_gunicorn(port, args.workers)
+    server = start_gunicorn(port, args.workers, redis_url)
     try:
         base = f"http://127.0.0.1:{port}"
         sign_in = f"{base}{reverse('account_login')}"
@@ -255,7 +259,9 @@ def main():
         server.wait()
         shutil.rmtree(var_dir)
 
+    sessions = "Redis" if redis_url else "the database"
     print(f"\nwrk -t2 -c20 -d{args.seconds}s, gunicorn with {args.workers} workers")
+    print(f"Sessions read from {sessions}")
     print(f"{'page':<24} {'req/s':>8} {'sign-in':>8} {'ratio':>6}  queries (first/next page)")
     for label, path in pages:
         sign_in_rate, rate = rates[path]

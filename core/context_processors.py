@@ -1,5 +1,5 @@
 from .htmx import wants_modal
-from .navigation import menu_for
+from .navigation import menu_for, sidebar_html
 
 
 def navigation(request):
@@ -9,8 +9,6 @@ def navigation(request):
     }
     enterprise = getattr(request, "enterprise", None)
     if enterprise is not None:
-        context.update(
-            menu=menu_for(request.user, request.path, getattr(request, "menu_entry", None)),
-            enterprise=enterprise,
-        )
+        menu = menu_for(request.user, request.path, getattr(request, "menu_entry", None))
+        context.update(menu=menu, sidebar=sidebar_html(menu), enterprise=enterprise)
     return context

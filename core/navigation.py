@@ -13,9 +13,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from html import escape
 
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.safestring import SafeString
 
 SECTIONS = ("main", "admin", "account")
 
@@ -102,6 +104,32 @@ def menu_for(user, path, current=None):
             }
         )
     return sections
+
+
+def sidebar_html(menu):
+    """The left-side menu of menu_for(): its main entries, then those of Administration.
+
+    Made here: a template loop over the entries cost every page as much as the rest of its
+    layout.
+    """
+    parts = [_menu_list(menu["main"])]
+    if menu["admin"]:
+        parts += ['<p class="sidebar__heading">Administration</p>', _menu_list(menu["admin"])]
+    return SafeString("".join(parts))
+
+
+def _menu_list(entries):
+    items = []
+    for entry in entries:
+        current = ' aria-current="page"' if entry["current"] else ""
+        icon = (
+            f'<svg class="icon" aria-hidden="true"><use href="{escape(entry["icon"])}"></use></svg>'
+            if entry["icon"]
+            else ""
+        )
+        url = escape(entry["url"])
+        items.append(f'<li><a href="{url}"{current}>{icon}{escape(entry["label"])}</a></li>')
+    return f"<ul>{''.join(items)}</ul>"
 
 
 def tabs(request, entries):

@@ -172,6 +172,14 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Every signed-in request reads its session: from Redis, and from the database only when Redis
+# has lost it. Not from a cache of each process's own: signing out in one process would leave
+# the session alive in the others' caches.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["accounts.backends.PortalBackend"]

@@ -6,11 +6,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.http import QueryDict, StreamingHttpResponse
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html
 
-from core.tables import Column, DataTable, csv_safe, row_compare, row_url
+from core.tables import Column, DataTable, csv_safe, datetime_text, row_compare, row_url
 from tests.downloads import csv_rows
 from tests.factories import UserFactory
 
@@ -421,6 +422,23 @@ def test_times_are_time_elements_that_do_not_wrap(people):
 
     assert cell == f'<time datetime="2026-12-07T15:30:00+00:00">{column.text_of(people)}</time>'
     assert column.text_of(people) and "<" not in column.text_of(people)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/Chicago", "Asia/Kolkata", "Australia/Lord_Howe"])
+def test_times_read_as_django_writes_them_in_the_viewers_zone(zone):
+    moments = [datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 7, 1, 5, 7, 9, tzinfo=UTC)]
+    with timezone.override(zone):
+        for moment in moments:
+            django_text = formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+            assert datetime_text(moment) == django_text
+    with timezone.override("America/Chicago"):
+        assert datetime_text(moments[1]) == "2026-07-01 00:07 CDT"
+
+
+@override_settings(FORMAT_MODULE_PATH=None, DATETIME_FORMAT="N j, Y, P")
+def test_times_in_a_format_strftime_cannot_write_are_written_by_django():
+    with timezone.override("UTC"):
+        assert datetime_text(datetime(2026, 7, 1, 17, 0, tzinfo=UTC)) == "July 1, 2026, 5 p.m."
 
 
 def test_filter_labels_end_without_a_colon_like_form_labels(admin_client):

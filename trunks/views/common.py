@@ -6,7 +6,7 @@ type (Bundle, Usage, Outbound Only): fetching it here marks that entry (core.nav
 
 from django.db.models import Prefetch
 
-from core.tables import table_rows
+from core.tables import rows_html, table_rows
 from core.tenancy import get_for_member
 
 from ..models import Package, RoutingPolicy, RoutingTarget, Trunk
@@ -56,7 +56,7 @@ def policy_of(request, public_id, *, permission=VIEW_TRUNKS):
 def trunk_list(trunks, user):
     """The columns and rows of a page's trunk list (trunks/_trunk_rows.html)."""
     rows = table_rows(TRUNK_LIST_COLUMNS, with_addresses(trunks), user)
-    return {"columns": TRUNK_LIST_COLUMNS, "rows": rows}
+    return {"columns": TRUNK_LIST_COLUMNS, "rows": rows, "body": rows_html(rows)}
 
 
 def policy_list(policies, user, *, can_order):
@@ -67,4 +67,5 @@ def policy_list(policies, user, *, can_order):
         Prefetch("targets", queryset=targets, to_attr="target_list")
     )
     columns = POLICY_LIST_COLUMNS + ([POLICY_ACTIONS_COLUMN] if can_order else [])
-    return {"columns": columns, "rows": table_rows(columns, policies, user)}
+    rows = table_rows(columns, policies, user)
+    return {"columns": columns, "rows": rows, "body": rows_html(rows)}
