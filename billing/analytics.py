@@ -3,18 +3,17 @@ they cannot answer, the call records.
 
 The KPIs, the chart and the top destinations read UsageHour (hours in UTC): a day (a month) is
 one in the reader's time zone, grouped by the database; the failures read UsageFailureHour. The
-peak concurrent calls read the calls in progress each minute: UsageMinuteTotal without a
-package, trunk or direction filter, else UsageMinute, the calls of each minute summed over the
-groups the filters keep; the most of them in each bucket. The top numbers read UsageNumberDay,
-whose days are the enterprise's, when the reader's zone is the enterprise's and no package,
-trunk, direction or destination filter is set (it does not keep those).
+peak concurrent calls read the calls in progress each minute, one row a minute: UsageMinute
+under a trunk filter, else UsageMinutePackage under a package filter, else UsageMinuteTotal
+(their inbound or outbound calls under a direction filter); the most of them in each bucket.
+The top numbers read the numbers' days, which are the enterprise's: UsageNumberDay without a
+package, trunk, direction or destination filter, else UsageNumberGroupDay; for a reader in
+another zone, the days of the enterprise's zone nearest to the range are read there, and the
+calls of the hours at its ends where they differ from it are added or taken away from the
+records.
 
-Read from the call records instead, through their indexes, and slower on a busy enterprise:
-- the top numbers of a reader in another zone than the enterprise's, or under a package,
-  trunk, direction or destination filter (index (enterprise, started_at): every call of the
-  range);
-- every figure under the Number filter (index (enterprise, number, started_at): the number's
-  calls only).
+Every figure under the Number filter is read from the call records instead (index (enterprise,
+number, started_at): the number's calls only).
 """
 
 from collections import Counter
@@ -33,8 +32,10 @@ from .models import (
     UsageFailureHour,
     UsageHour,
     UsageMinute,
+    UsageMinutePackage,
     UsageMinuteTotal,
     UsageNumberDay,
+    UsageNumberGroupDay,
 )
 from .rollups import FIRST_MINUTE, LAST_MINUTE, MAX_CALL_MINUTES, minutes_of_call
 
@@ -133,12 +134,6 @@ class Filters:
             "destination_class": self.destination_class,
         }
         return {name: value for name, value in chosen.items() if value}
-
-    def minute_lookups(self):
-        """The lookups the minutes can answer: they are not kept by destination class."""
-        lookups = self.lookups()
-        lookups.pop("destination_class", None)
-        return lookups
 
 
 def usage_hours(filters):
@@ -311,20 +306,24 @@ def _calls_in_progress(filters):
     if filters.number:
         return _number_minutes(filters) if postgresql else _number_minutes_in_python(filters)
     in_range = {"minute__gte": filters.start, "minute__lt": filters.end}
-    if filters.minute_lookups():
+    # The minute rollups keep each direction's calls in a column named as the direction.
+    in_progress = F(filters.direction) if filters.direction else F("inbound") + F("outbound")
+    if filters.trunk:
+        package = {"package": filters.package} if filters.package else {}
         per_minute = (
-            UsageMinute.objects.filter(**in_range, **filters.minute_lookups())
+            UsageMinute.objects.filter(**in_range, trunk=filters.trunk, **package)
             .values("minute")
-            .annotate(in_progress=Sum("calls"))
-            .order_by()
+            .annotate(in_progress=Sum(in_progress))
+        )
+    elif filters.package:
+        per_minute = UsageMinutePackage.objects.filter(**in_range, package=filters.package).values(
+            "minute", in_progress=in_progress
         )
     else:
-        per_minute = (
-            UsageMinuteTotal.objects.filter(**in_range)
-            .annotate(in_progress=F("calls"))
-            .values("minute", "in_progress")
-            .order_by()
+        per_minute = UsageMinuteTotal.objects.filter(**in_range).values(
+            "minute", in_progress=in_progress
         )
+    per_minute = per_minute.order_by()
     if not postgresql:
         return dict(per_minute.values_list("minute", "in_progress"))
     return per_minute.query.sql_with_params()
@@ -437,18 +436,81 @@ def top_destinations(filters):
 
 
 def top_numbers(filters):
-    """The customer's TOP numbers by calls: from UsageNumberDay when its days are the
-    reader's and no filter narrows the calls, else from the records (see the module's
-    docstring)."""
-    by_day = str(filters.zone) == filters.enterprise_time_zone
-    if by_day and not filters.lookups() and not filters.number:
-        rows = UsageNumberDay.objects.filter(day__gte=filters.date_from, day__lte=filters.date_to)
-        totals = _call_totals(_sums())
+    """The customer's TOP numbers by calls: from the numbers' days (see the module's docstring),
+    the records under the Number filter or when the range covers no such day."""
+    cover = None if filters.number else _enterprise_days_cover(filters)
+    if cover is None:
+        return _top_of(call_records(filters), _call_totals(RECORD_SUMS))
+    first_day, last_day, added, taken_away = cover
+    rollup = UsageNumberGroupDay if filters.lookups() else UsageNumberDay
+    by_day = rollup.objects.filter(day__gte=first_day, day__lte=last_day, **filters.lookups())
+    if not added and not taken_away:
+        return _top_of(by_day, _call_totals(_sums()))
+    # The range is not made of the enterprise's days: the calls of the hours it holds beside
+    # them are added, those of the hours of them it does not hold taken away.
+    numbers = {}
+    for rows, totals, sign in (
+        (by_day, _call_totals(_sums()), 1),
+        (_records_of(filters, added), _call_totals(RECORD_SUMS), 1),
+        (_records_of(filters, taken_away), _call_totals(RECORD_SUMS), -1),
+    ):
+        for row in rows.values("number").annotate(**totals).order_by():
+            found = numbers.setdefault(row["number"], dict.fromkeys(totals, 0))
+            for name in totals:
+                found[name] += sign * row[name]
+    called = [(number, totals) for number, totals in numbers.items() if totals["calls"]]
+    top = sorted(called, key=lambda item: (-item[1]["calls"], item[0]))[:TOP]
+    return _with_rates([{"number": number, **totals} for number, totals in top])
+
+
+def _top_of(rows, totals):
+    rows = rows.values("number").annotate(**totals).order_by("-calls", "number")[:TOP]
+    return _with_rates(list(rows))
+
+
+def _records_of(filters, spans):
+    """The filtered records of the (start, end) spans; none without spans."""
+    if not spans:
+        return CallRecord.objects.none()
+    started_in = Q()
+    for start, end in spans:
+        started_in |= Q(started_at__gte=start, started_at__lt=end)
+    return CallRecord.objects.filter(started_in, **filters.lookups())
+
+
+def _enterprise_days_cover(filters):
+    """The days of the enterprise's zone whose sums make the range's, (first day, last day,
+    spans of calls to add, spans of calls to take away), or None if there are none. At each end
+    of a range that does not start (end) at the start of one of those days, that day is left
+    out and the hours of it the range holds added, or taken in and the hours it does not hold
+    taken away: the fewer hours of the two, the fewer records to read."""
+    zone = ZoneInfo(filters.enterprise_time_zone)
+
+    def day_start(day):
+        return datetime.combine(day, time.min, zone)
+
+    added, taken_away = [], []
+    first_day = filters.start.astimezone(zone).date()
+    if day_start(first_day) < filters.start:
+        next_start = day_start(first_day + timedelta(days=1))
+        if next_start - filters.start <= filters.start - day_start(first_day):
+            added.append((filters.start, next_start))
+            first_day += timedelta(days=1)
+        else:
+            taken_away.append((day_start(first_day), filters.start))
+    last_day = filters.end.astimezone(zone).date()
+    if day_start(last_day) == filters.end:
+        last_day -= timedelta(days=1)
     else:
-        rows = call_records(filters)
-        totals = _call_totals(RECORD_SUMS)
-    rows = rows.values("number")
-    return _with_rates(list(rows.annotate(**totals).order_by("-calls", "number")[:TOP]))
+        next_start = day_start(last_day + timedelta(days=1))
+        if filters.end - day_start(last_day) <= next_start - filters.end:
+            added.append((day_start(last_day), filters.end))
+            last_day -= timedelta(days=1)
+        else:
+            taken_away.append((filters.end, next_start))
+    if first_day > last_day:
+        return None
+    return first_day, last_day, added, taken_away
 
 
 # The chart: bars of answered and not answered calls, drawn by the server as SVG.

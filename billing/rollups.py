@@ -6,9 +6,12 @@ load:
 - UsageFailureHour: the calls not answered of each hour, by the same groups but the country,
   and by SIP code and Q.850 cause;
 - UsageNumberDay: the calls of each of an enterprise's numbers on each day of the
-  enterprise's time zone;
-- UsageMinute: the calls in progress in each minute (UTC) they touch, by enterprise, package,
-  trunk and direction; UsageMinuteTotal: the same over all the groups of an enterprise.
+  enterprise's time zone; UsageNumberGroupDay: the same by package, trunk, direction and
+  destination class;
+- UsageMinute: the calls in progress in each minute (UTC) they touch, by enterprise, package
+  and trunk, inbound and outbound; UsageMinutePackage: the same by package alone;
+  UsageMinuteTotal: the same over all the groups of an enterprise (all calls, and each
+  direction's).
 
 On PostgreSQL each chunk of calls stored is added to all of them in SQL, in the statement that
 stores it (add_calls), so only the calls really inserted count, never a duplicate. `rebuild`
@@ -46,12 +49,15 @@ from accounts.models import Enterprise
 from .models import (
     CallRecord,
     DestinationClass,
+    Direction,
     Disposition,
     UsageFailureHour,
     UsageHour,
     UsageMinute,
+    UsageMinutePackage,
     UsageMinuteTotal,
     UsageNumberDay,
+    UsageNumberGroupDay,
 )
 
 HOUR = timedelta(hours=1)
@@ -99,8 +105,20 @@ FAILURE_GROUPS = (
     "sip_code",
     "q850_cause",
 )
-MINUTE_GROUPS = ("enterprise_id", "minute", "package_id", "trunk_id", "direction")
+MINUTE_GROUPS = ("enterprise_id", "minute", "package_id", "trunk_id")
 NUMBER_DAY_GROUPS = ("enterprise_id", "day", "number")
+NUMBER_GROUP_DAY_GROUPS = (
+    "enterprise_id",
+    "day",
+    "number",
+    "package_id",
+    "trunk_id",
+    "direction",
+    "destination_class",
+)
+MINUTE_PACKAGE_GROUPS = ("enterprise_id", "package_id", "minute")
+# The columns of the calls in progress of each direction, named as the direction.
+BY_DIRECTION = tuple(direction.value for direction in Direction)
 DISPOSITIONS = {
     "answered": Disposition.ANSWERED,
     "busy": Disposition.BUSY,
@@ -163,14 +181,30 @@ failures AS (
     DO UPDATE SET calls = billing_usagefailurehour.calls + EXCLUDED.calls
     RETURNING 1
 ),
-number_days AS (
-    INSERT INTO billing_usagenumberday ({number_day_groups}, {number_day_totals})
-    SELECT enterprise_id, (started_at AT TIME ZONE enterprise.time_zone)::date, number,
-        count(*), count(*) FILTER (WHERE disposition = '{answered}'),
-        coalesce(sum(duration) FILTER (WHERE disposition = '{answered}'), 0),
-        coalesce(sum(billable_seconds), 0)
+number_group_totals AS (
+    SELECT enterprise_id, (started_at AT TIME ZONE enterprise.time_zone)::date AS day, number,
+        package_id, trunk_id, direction, destination_class,
+        count(*) AS calls, count(*) FILTER (WHERE disposition = '{answered}') AS answered,
+        coalesce(sum(duration) FILTER (WHERE disposition = '{answered}'), 0) AS seconds,
+        coalesce(sum(billable_seconds), 0) AS billable_seconds
     FROM new_calls JOIN accounts_enterprise AS enterprise ON enterprise.id = enterprise_id
     {day_window}
+    GROUP BY 1, 2, 3, 4, 5, 6, 7
+),
+number_group_days AS (
+    INSERT INTO billing_usagenumbergroupday ({number_group_day_groups}, {number_day_totals})
+    SELECT {number_group_day_groups}, {number_day_totals}
+    FROM number_group_totals
+    ORDER BY 1, 2, 3, 4, 5, 6, 7
+    ON CONFLICT (enterprise_id, day, number, direction, destination_class,
+        COALESCE(package_id, 0), COALESCE(trunk_id, 0))
+    DO UPDATE SET {number_group_day_sums}
+    RETURNING 1
+),
+number_days AS (
+    INSERT INTO billing_usagenumberday ({number_day_groups}, {number_day_totals})
+    SELECT enterprise_id, day, number, {number_day_sums_of_groups}
+    FROM number_group_totals
     GROUP BY 1, 2, 3
     ORDER BY 1, 2, 3
     ON CONFLICT (enterprise_id, day, number)
@@ -187,22 +221,34 @@ in_progress AS (
     GROUP BY 1, 2, 3, 4, 5
 ),
 minutes AS (
-    INSERT INTO billing_usageminute ({minute_groups}, calls)
-    SELECT enterprise_id, minute AT TIME ZONE 'UTC', package_id, trunk_id, direction, calls
+    INSERT INTO billing_usageminute ({minute_groups}, {directions})
+    SELECT enterprise_id, minute AT TIME ZONE 'UTC', package_id, trunk_id, {calls_by_direction}
     FROM in_progress
-    ORDER BY 1, 2, 3, 4, 5
-    ON CONFLICT (enterprise_id, minute, direction, COALESCE(package_id, 0), COALESCE(trunk_id, 0))
-    DO UPDATE SET calls = billing_usageminute.calls + EXCLUDED.calls
+    GROUP BY 1, 2, 3, 4
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT (enterprise_id, minute, COALESCE(package_id, 0), COALESCE(trunk_id, 0))
+    DO UPDATE SET {minute_sums}
+    RETURNING 1
+),
+minute_packages AS (
+    INSERT INTO billing_usageminutepackage ({minute_package_groups}, {directions})
+    SELECT enterprise_id, package_id, minute AT TIME ZONE 'UTC', {calls_by_direction}
+    FROM in_progress
+    WHERE package_id IS NOT NULL
+    GROUP BY 1, 2, 3
+    ORDER BY 1, 2, 3
+    ON CONFLICT (enterprise_id, package_id, minute)
+    DO UPDATE SET {minute_package_sums}
     RETURNING 1
 ),
 minute_totals AS (
-    INSERT INTO billing_usageminutetotal (enterprise_id, minute, calls)
-    SELECT enterprise_id, minute AT TIME ZONE 'UTC', sum(calls)
+    INSERT INTO billing_usageminutetotal (enterprise_id, minute, calls, {directions})
+    SELECT enterprise_id, minute AT TIME ZONE 'UTC', sum(calls), {calls_by_direction}
     FROM in_progress
     GROUP BY 1, 2
     ORDER BY 1, 2
     ON CONFLICT (enterprise_id, minute)
-    DO UPDATE SET calls = billing_usageminutetotal.calls + EXCLUDED.calls
+    DO UPDATE SET {minute_total_sums}
     RETURNING 1
 )
 SELECT count(*) FROM new_calls
@@ -229,6 +275,11 @@ _STORED_CALLS = (
 )
 
 
+def _sums(table, names):
+    """The SET of an ON CONFLICT that adds the new row's names to the stored row's."""
+    return ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in names)
+
+
 def _statement(new_calls, rebuilding=False, template=_ADD_CALLS):
     return template.format(
         new_calls=new_calls,
@@ -243,11 +294,20 @@ def _statement(new_calls, rebuilding=False, template=_ADD_CALLS):
         by_disposition=", ".join(
             f"count(*) FILTER (WHERE disposition = '{value}')" for value in DISPOSITIONS.values()
         ),
-        sums=", ".join(f"{name} = billing_usagehour.{name} + EXCLUDED.{name}" for name in TOTALS),
-        number_day_sums=", ".join(
-            f"{name} = billing_usagenumberday.{name} + EXCLUDED.{name}"
-            for name in NUMBER_DAY_TOTALS
+        sums=_sums("billing_usagehour", TOTALS),
+        number_day_sums=_sums("billing_usagenumberday", NUMBER_DAY_TOTALS),
+        number_group_day_groups=", ".join(NUMBER_GROUP_DAY_GROUPS),
+        number_day_sums_of_groups=", ".join(f"sum({name})" for name in NUMBER_DAY_TOTALS),
+        number_group_day_sums=_sums("billing_usagenumbergroupday", NUMBER_DAY_TOTALS),
+        minute_package_groups=", ".join(MINUTE_PACKAGE_GROUPS),
+        directions=", ".join(BY_DIRECTION),
+        calls_by_direction=", ".join(
+            f"coalesce(sum(calls) FILTER (WHERE direction = '{direction}'), 0)"
+            for direction in BY_DIRECTION
         ),
+        minute_package_sums=_sums("billing_usageminutepackage", BY_DIRECTION),
+        minute_sums=_sums("billing_usageminute", BY_DIRECTION),
+        minute_total_sums=_sums("billing_usageminutetotal", ("calls", *BY_DIRECTION)),
         hour_window=f"WHERE {_HOUR_WINDOW}" if rebuilding else "",
         and_hour_window=f"AND {_HOUR_WINDOW}" if rebuilding else "",
         day_window=_DAY_WINDOW if rebuilding else "",
@@ -277,9 +337,11 @@ class Span:
     rollup's rows of the span, every one of them whole (all its calls counted again, those
     started outside the span included):
     - the hours (UTC) from since's to until's, for UsageHour and UsageFailureHour;
-    - the days of the enterprise's zone from since's to until's, for UsageNumberDay;
+    - the days of the enterprise's zone from since's to until's, for UsageNumberDay and
+      UsageNumberGroupDay;
     - the minutes from the first hour's start to MAX_CALL_MINUTES after the last hour's end,
-      which the span's calls may last into, for UsageMinute and UsageMinuteTotal.
+      which the span's calls may last into, for UsageMinute, UsageMinutePackage and
+      UsageMinuteTotal.
     """
 
     enterprise_id: int
@@ -327,13 +389,14 @@ class Span:
         enterprise = {"enterprise_id": self.enterprise_id}
         hours = {"hour__gte": self.first_hour, "hour__lt": self.hours_end}
         minutes = {"minute__gte": self.first_minute, "minute__lt": self.minutes_end}
+        days = {"day__gte": self.first_day, "day__lte": self.last_day}
         UsageHour.objects.filter(**enterprise, **hours).delete()
         UsageFailureHour.objects.filter(**enterprise, **hours).delete()
         UsageMinute.objects.filter(**enterprise, **minutes).delete()
+        UsageMinutePackage.objects.filter(**enterprise, **minutes).delete()
         UsageMinuteTotal.objects.filter(**enterprise, **minutes).delete()
-        UsageNumberDay.objects.filter(
-            **enterprise, day__gte=self.first_day, day__lte=self.last_day
-        ).delete()
+        UsageNumberDay.objects.filter(**enterprise, **days).delete()
+        UsageNumberGroupDay.objects.filter(**enterprise, **days).delete()
 
     def params(self):
         return {
@@ -391,20 +454,31 @@ def _add_in_python(span):
         UsageNumberDay(**dict(zip(NUMBER_DAY_GROUPS, key, strict=True)), **totals)
         for key, totals in number_days_from_records(days).items()
     )
+    UsageNumberGroupDay.objects.bulk_create(
+        UsageNumberGroupDay(**dict(zip(NUMBER_GROUP_DAY_GROUPS, key, strict=True)), **totals)
+        for key, totals in number_days_from_records(days, NUMBER_GROUP_DAY_GROUPS).items()
+    )
     minutes = minutes_from_records(
         calls.filter(ended_at__gte=span.first_minute), span.first_minute, span.minutes_end
     )
     UsageMinute.objects.bulk_create(
         (
-            UsageMinute(**dict(zip(MINUTE_GROUPS, key, strict=True)), calls=count)
-            for key, count in minutes.items()
+            UsageMinute(**dict(zip(MINUTE_GROUPS, key, strict=True)), **counts)
+            for key, counts in minute_groups(minutes).items()
+        ),
+        batch_size=5000,
+    )
+    UsageMinutePackage.objects.bulk_create(
+        (
+            UsageMinutePackage(**dict(zip(MINUTE_PACKAGE_GROUPS, key, strict=True)), **counts)
+            for key, counts in minute_packages(minutes).items()
         ),
         batch_size=5000,
     )
     UsageMinuteTotal.objects.bulk_create(
         (
-            UsageMinuteTotal(enterprise_id=enterprise_id, minute=minute, calls=count)
-            for (enterprise_id, minute), count in minute_totals(minutes).items()
+            UsageMinuteTotal(enterprise_id=enterprise_id, minute=minute, **counts)
+            for (enterprise_id, minute), counts in minute_totals(minutes).items()
         ),
         batch_size=5000,
     )
@@ -509,23 +583,38 @@ def failures_from_records(records):
     return {tuple(row[name] for name in FAILURE_GROUPS): row["calls"] for row in rows}
 
 
-def number_days_from_records(records):
-    """The UsageNumberDay totals of a queryset of calls: {(enterprise, day of its zone,
-    number): {total: value}}."""
+def number_days_from_records(records, groups=NUMBER_DAY_GROUPS):
+    """The UsageNumberDay totals of a queryset of calls, or the UsageNumberGroupDay ones with
+    their groups (NUMBER_GROUP_DAY_GROUPS): {(enterprise, day of its zone, number, *the other
+    groups): {total: value}}."""
     zones = {
         pk: ZoneInfo(name)
         for pk, name in Enterprise.objects.filter(
             pk__in=records.values("enterprise_id")
         ).values_list("pk", "time_zone")
     }
+    other_groups = groups[3:]
     days = {}
     rows = records.values_list(
-        "enterprise_id", "started_at", "number", "disposition", "duration", "billable_seconds"
+        "enterprise_id",
+        "started_at",
+        "number",
+        "disposition",
+        "duration",
+        "billable_seconds",
+        *other_groups,
     ).order_by()
-    for enterprise_id, started_at, number, disposition, duration, billable in rows.iterator(
-        chunk_size=5000
-    ):
-        key = (enterprise_id, started_at.astimezone(zones[enterprise_id]).date(), number)
+    for (
+        enterprise_id,
+        started_at,
+        number,
+        disposition,
+        duration,
+        billable,
+        *others,
+    ) in rows.iterator(chunk_size=5000):
+        day = started_at.astimezone(zones[enterprise_id]).date()
+        key = (enterprise_id, day, number, *others)
         totals = days.setdefault(key, dict.fromkeys(NUMBER_DAY_TOTALS, 0))
         totals["calls"] += 1
         totals["billable_seconds"] += billable
@@ -550,9 +639,9 @@ def minutes_of_call(started_at, ended_at):
 
 
 def minutes_from_records(records, first=None, last=None):
-    """The UsageMinute counts of a queryset of calls, as the rollup groups them, of the minutes
-    from first to last (excluded) if given: {(enterprise, minute, package, trunk, direction):
-    calls}."""
+    """The calls in progress of a queryset of calls, of the minutes from first to last
+    (excluded) if given, by the groups the minute rollups sum them over: {(enterprise, minute,
+    package, trunk, direction): calls}."""
     counts = Counter()
     rows = records.values_list(
         "enterprise_id", "package_id", "trunk_id", "direction", "started_at", "ended_at"
@@ -566,9 +655,37 @@ def minutes_from_records(records, first=None, last=None):
     return counts
 
 
+def minute_groups(minutes):
+    """The UsageMinute counts of the calls in progress (minutes_from_records): {(enterprise,
+    minute, package, trunk): {"inbound": calls, "outbound": calls}}."""
+    groups = {}
+    for (enterprise_id, minute, package_id, trunk_id, direction), calls in minutes.items():
+        key = (enterprise_id, minute, package_id, trunk_id)
+        counts = groups.setdefault(key, dict.fromkeys(BY_DIRECTION, 0))
+        counts[direction] += calls
+    return groups
+
+
+def minute_packages(minutes):
+    """The UsageMinutePackage counts of the calls in progress: {(enterprise, package, minute):
+    {"inbound": calls, "outbound": calls}}, the calls without a package left out."""
+    packages = {}
+    for (enterprise_id, minute, package_id, _trunk_id, direction), calls in minutes.items():
+        if package_id is not None:
+            key = (enterprise_id, package_id, minute)
+            counts = packages.setdefault(key, dict.fromkeys(BY_DIRECTION, 0))
+            counts[direction] += calls
+    return packages
+
+
 def minute_totals(minutes):
-    """The UsageMinuteTotal counts of UsageMinute counts: {(enterprise, minute): calls}."""
-    totals = Counter()
-    for (enterprise_id, minute, *_groups), calls in minutes.items():
-        totals[enterprise_id, minute] += calls
+    """The UsageMinuteTotal counts of the calls in progress: {(enterprise, minute): {"calls":
+    calls, "inbound": calls, "outbound": calls}}."""
+    totals = {}
+    for (enterprise_id, minute, _package_id, _trunk_id, direction), calls in minutes.items():
+        counts = totals.setdefault(
+            (enterprise_id, minute), dict.fromkeys(("calls", *BY_DIRECTION), 0)
+        )
+        counts["calls"] += calls
+        counts[direction] += calls
     return totals

@@ -21,8 +21,10 @@ from .usage import (
     UsageFailureHour,
     UsageHour,
     UsageMinute,
+    UsageMinutePackage,
     UsageMinuteTotal,
     UsageNumberDay,
+    UsageNumberGroupDay,
 )
 
 __all__ = [
@@ -54,7 +56,9 @@ __all__ = [
     "UsageFailureHour",
     "UsageHour",
     "UsageMinute",
+    "UsageMinutePackage",
     "UsageMinuteTotal",
     "UsageNumberDay",
+    "UsageNumberGroupDay",
     "UsageRate",
 ]

@@ -220,6 +220,22 @@ class UnmatchedRecord(models.Model):
         return f"{self.get_kind_display()} {self.record_id}"
 
 
+# The Traffic Analytics page reads a range of an enterprise's hours through an index that holds
+# the columns it filters on and sums (PostgreSQL reads the index alone): the rows of an
+# enterprise are spread over the table, loaded hour by hour with every other enterprise's. (The
+# numbers' days have none: they take a row for every few calls, and loads would slow down.)
+FILTERED_ON = ["package", "trunk", "direction", "destination_class"]
+ANALYTICS_HOUR_TOTALS = [
+    "calls",
+    "answered",
+    "busy",
+    "no_answer",
+    "seconds",
+    "post_dial_delay_ms",
+    "post_dial_delay_calls",
+]
+
+
 class UsageHour(models.Model):
     """The calls of one hour (UTC) of an enterprise, by package, trunk, direction and
     destination (class, and country of international calls): what the reports read. Kept
@@ -263,6 +279,13 @@ class UsageHour(models.Model):
                 name="usage_hour_once",
             )
         ]
+        indexes = [
+            models.Index(
+                fields=["enterprise", "hour"],
+                include=[*FILTERED_ON, "destination_country", *ANALYTICS_HOUR_TOTALS],
+                name="usage_hour_read",
+            )
+        ]
 
     def __str__(self):
         return f"{self.hour:%Y-%m-%d %H}:00 UTC"
@@ -295,16 +318,17 @@ class RecordRetention(models.Model):
 
 
 class UsageMinute(models.Model):
-    """The calls in progress during one minute (UTC) of an enterprise, by package, trunk and
-    direction: a call counts in every minute it touches, from its start to its end. The peak of
-    these (summed over the groups a filter keeps) is the page's peak concurrent calls."""
+    """The calls in progress during one minute (UTC) of an enterprise, by package and trunk,
+    inbound and outbound: a call counts in every minute it touches, from its start to its end.
+    The peak of these (summed over the groups a filter keeps) is the page's peak concurrent
+    calls; it reads these rows under a trunk filter, one a minute (a trunk is its package's)."""
 
     enterprise = _tenant_key("accounts.Enterprise")
     minute = models.DateTimeField()
     package = _tenant_key("trunks.Package", null=True)
     trunk = _tenant_key("trunks.Trunk", null=True)
-    direction = models.CharField(max_length=8, choices=Direction)
-    calls = models.PositiveIntegerField(default=0)
+    inbound = models.PositiveIntegerField(default=0)
+    outbound = models.PositiveIntegerField(default=0)
 
     objects = tenant_manager()
 
@@ -313,10 +337,16 @@ class UsageMinute(models.Model):
             models.UniqueConstraint(
                 "enterprise",
                 "minute",
-                "direction",
                 models.functions.Coalesce("package", 0),
                 models.functions.Coalesce("trunk", 0),
                 name="usage_minute_once",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["enterprise", "trunk", "minute"],
+                condition=models.Q(trunk__isnull=False),
+                name="usage_minute_trunk",
             )
         ]
 
@@ -325,18 +355,46 @@ class UsageMinute(models.Model):
 
 
 class UsageMinuteTotal(models.Model):
-    """The calls in progress during one minute (UTC) of an enterprise, all groups together: the
-    peak concurrent calls of a page without a package, trunk or direction filter."""
+    """The calls in progress during one minute (UTC) of an enterprise, all groups together, and
+    those of each direction: the peak concurrent calls of a page without a package or trunk
+    filter."""
 
     enterprise = _tenant_key("accounts.Enterprise")
     minute = models.DateTimeField()
     calls = models.PositiveIntegerField(default=0)
+    inbound = models.PositiveIntegerField(default=0)
+    outbound = models.PositiveIntegerField(default=0)
 
     objects = tenant_manager()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "minute"], name="usage_minute_total_once")
+        ]
+
+    def __str__(self):
+        return f"{self.minute:%Y-%m-%d %H:%M} UTC"
+
+
+class UsageMinutePackage(models.Model):
+    """The calls of one package of an enterprise in progress during one minute (UTC), inbound
+    and outbound: the peak concurrent calls under a package filter without a trunk filter, one
+    row a minute to read (UsageMinute has one per trunk). Calls without a package are not kept:
+    no package filter asks for them."""
+
+    enterprise = _tenant_key("accounts.Enterprise")
+    package = _tenant_key("trunks.Package")
+    minute = models.DateTimeField()
+    inbound = models.PositiveIntegerField(default=0)
+    outbound = models.PositiveIntegerField(default=0)
+
+    objects = tenant_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "package", "minute"], name="usage_minute_package_once"
+            )
         ]
 
     def __str__(self):
@@ -373,6 +431,13 @@ class UsageFailureHour(models.Model):
                 name="usage_failure_hour_once",
             )
         ]
+        indexes = [
+            models.Index(
+                fields=["enterprise", "hour"],
+                include=[*FILTERED_ON, "sip_code", "q850_cause", "calls"],
+                name="usage_failure_hour_read",
+            )
+        ]
 
     def __str__(self):
         return f"{self.hour:%Y-%m-%d %H}:00 UTC {self.sip_code}"
@@ -396,6 +461,43 @@ class UsageNumberDay(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["enterprise", "day", "number"], name="usage_number_day_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.number} on {self.day}"
+
+
+class UsageNumberGroupDay(models.Model):
+    """The calls of one of an enterprise's numbers on one day of the enterprise's time zone, by
+    package, trunk, direction and destination class: the page's top numbers under those filters
+    (without them UsageNumberDay, of fewer rows, answers)."""
+
+    enterprise = _tenant_key("accounts.Enterprise")
+    day = models.DateField()  # in the enterprise's time zone
+    number = models.CharField(max_length=16)
+    package = _tenant_key("trunks.Package", null=True)
+    trunk = _tenant_key("trunks.Trunk", null=True)
+    direction = models.CharField(max_length=8, choices=Direction)
+    destination_class = models.CharField(max_length=16, choices=DestinationClass)
+    calls = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    seconds = models.PositiveBigIntegerField(default=0)  # of the answered calls
+    billable_seconds = models.PositiveBigIntegerField(default=0)
+
+    objects = tenant_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "enterprise",
+                "day",
+                "number",
+                "direction",
+                "destination_class",
+                models.functions.Coalesce("package", 0),
+                models.functions.Coalesce("trunk", 0),
+                name="usage_number_group_day_once",
             )
         ]
 

@@ -496,6 +496,55 @@ def test_top_numbers_count_the_readers_days(admin_client, admin_user, acme, zone
     assert rows[1:] == first_day_calls
 
 
+def test_top_numbers_of_another_zone_are_those_of_its_days(admin_client, admin_user, acme):
+    # Denver's Dec 1 to Dec 3 runs from 07:00 UTC on Dec 1 to 07:00 UTC on Dec 4; New York's
+    # (Acme's) Dec 1 starts two hours before it, its Dec 4 ends 22 hours after it: their
+    # numbers' days are read, less the calls of their first two hours, plus those of Dec 4's.
+    admin_user.time_zone = "America/Denver"
+    admin_user.save()
+    acme_calls = {
+        "first_hours": "2026-12-01T08:00:00Z",
+        "whole_day": "2026-12-03T12:00:00Z",
+        "last_hours": "2026-12-04T06:00:00Z",
+        "after": "2026-12-04T07:30:00Z",
+    }
+    load(
+        *(
+            unanswered(call_id, start_time=start, end_time=start.replace(":00Z", ":20Z"))
+            for call_id, start in acme_calls.items()
+        ),
+        unanswered(
+            "routed_before",
+            start_time="2026-12-01T06:30:00Z",
+            end_time="2026-12-01T06:30:20Z",
+            customer_number=ROUTED_NUMBER,
+            **{"from": ROUTED_NUMBER},
+        ),
+        unanswered(
+            "routed_inbound",
+            start_time="2026-12-02T12:00:00Z",
+            end_time="2026-12-02T12:00:20Z",
+            direction="inbound",
+            customer_number=ROUTED_NUMBER,
+            to=ROUTED_NUMBER,
+            **{"from": "+13125550111"},
+        ),
+    )
+    range_ = {"date_from": "2026-12-01", "date_to": "2026-12-03", "format": "csv"}
+
+    numbers = csv_rows(admin_client.get(URL, {**range_, "table": "numbers"}))
+    outbound = csv_rows(
+        admin_client.get(URL, {**range_, "table": "numbers", "direction": "outbound"})
+    )
+
+    assert numbers[1:] == [
+        [ACME_NUMBER, "3", "0", "0.0", "0.0"],
+        [ROUTED_NUMBER, "1", "0", "0.0", "0.0"],
+    ]
+    # The routed number's outbound call is before the range: no row.
+    assert outbound[1:] == [[ACME_NUMBER, "3", "0", "0.0", "0.0"]]
+
+
 @pytest.fixture
 def overlapping(acme):
     """Dec 1 (UTC): Acme's calls in progress at once, three of them at 10:05; Globex's too."""
@@ -560,7 +609,7 @@ def test_the_peak_is_the_most_calls_in_progress_in_one_minute(
     assert peak_tile(response) == "3"
     minute = datetime(2026, 12, 1, 10, 5, tzinfo=UTC)
     acme_minute = UsageMinute.objects.filter(enterprise=admin_user.enterprise, minute=minute)
-    assert sum(acme_minute.values_list("calls", flat=True)) == 3
+    assert sum(row.inbound + row.outbound for row in acme_minute) == 3
     rows = csv_rows(admin_client.get(URL, {**DECEMBER, "format": "csv", "table": "calls"}))
     assert rows[0][-1] == "Peak concurrent calls"
     assert [(row[0], row[-1]) for row in rows[1:]] == [
@@ -573,10 +622,16 @@ def test_the_peak_is_the_most_calls_in_progress_in_one_minute(
 
 
 def test_the_peak_counts_the_calls_the_filters_keep(admin_client, overlapping, acme):
-    _package, trunk = acme
+    package, trunk = acme
 
     assert peak_tile(admin_client.get(URL, {**DECEMBER, "direction": "outbound"})) == "2"
+    assert peak_tile(admin_client.get(URL, {**DECEMBER, "direction": "inbound"})) == "1"
+    assert peak_tile(admin_client.get(URL, {**DECEMBER, "package": package.pk})) == "3"
+    inbound_of_package = {**DECEMBER, "package": package.pk, "direction": "inbound"}
+    assert peak_tile(admin_client.get(URL, inbound_of_package)) == "1"
     assert peak_tile(admin_client.get(URL, {**DECEMBER, "trunk": trunk.pk})) == "1"
+    outbound_on_trunk = {**DECEMBER, "trunk": trunk.pk, "direction": "outbound"}
+    assert peak_tile(admin_client.get(URL, outbound_on_trunk)) == "0"
     # A number's peak is counted from its own records.
     assert peak_tile(admin_client.get(URL, {**DECEMBER, "number": ACME_NUMBER})) == "2"
     number_and_class = {**DECEMBER, "number": ACME_NUMBER, "destination_class": "international"}

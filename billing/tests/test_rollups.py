@@ -1,6 +1,6 @@
 """The rollups of calls, against PostgreSQL: the hours, failures and numbers' days always what
-a GROUP BY of the calls says; the calls in progress each minute always what counting each
-call's minutes says; a rebuild gives the rows the loads gave."""
+a GROUP BY of the calls says; the calls in progress each minute (by group, by package, in all)
+always what counting each call's minutes says; a rebuild gives the rows the loads gave."""
 
 import importlib
 from datetime import UTC, datetime, timedelta
@@ -17,8 +17,10 @@ from billing.models import (
     UsageFailureHour,
     UsageHour,
     UsageMinute,
+    UsageMinutePackage,
     UsageMinuteTotal,
     UsageNumberDay,
+    UsageNumberGroupDay,
 )
 from phone_numbers.tests.inventory_factories import add_numbers, package_of
 from trunks.models import Trunk
@@ -54,9 +56,16 @@ def at(hour):
 
 def stored_minutes():
     return {
-        tuple(getattr(minute, name) for name in rollups.MINUTE_GROUPS): minute.calls
+        tuple(getattr(minute, name) for name in rollups.MINUTE_GROUPS): {
+            "inbound": minute.inbound,
+            "outbound": minute.outbound,
+        }
         for minute in UsageMinute.objects.all()
     }
+
+
+def recounted_minutes():
+    return rollups.minute_groups(rollups.minutes_from_records(CallRecord.objects.all()))
 
 
 def stored_rollups():
@@ -73,9 +82,27 @@ def stored_rollups():
             }
             for row in UsageNumberDay.objects.all()
         },
+        "number group days": {
+            tuple(getattr(row, name) for name in rollups.NUMBER_GROUP_DAY_GROUPS): {
+                name: getattr(row, name) for name in rollups.NUMBER_DAY_TOTALS
+            }
+            for row in UsageNumberGroupDay.objects.all()
+        },
         "minutes": stored_minutes(),
+        "minute packages": {
+            tuple(getattr(row, name) for name in rollups.MINUTE_PACKAGE_GROUPS): {
+                "inbound": row.inbound,
+                "outbound": row.outbound,
+            }
+            for row in UsageMinutePackage.objects.all()
+        },
         "minute totals": {
-            (row.enterprise_id, row.minute): row.calls for row in UsageMinuteTotal.objects.all()
+            (row.enterprise_id, row.minute): {
+                "calls": row.calls,
+                "inbound": row.inbound,
+                "outbound": row.outbound,
+            }
+            for row in UsageMinuteTotal.objects.all()
         },
     }
 
@@ -88,7 +115,11 @@ def recounted_rollups():
         "hours": rollups.hours_from_records(calls),
         "failures": rollups.failures_from_records(calls),
         "number days": rollups.number_days_from_records(calls),
-        "minutes": minutes,
+        "number group days": rollups.number_days_from_records(
+            calls, rollups.NUMBER_GROUP_DAY_GROUPS
+        ),
+        "minutes": rollups.minute_groups(minutes),
+        "minute packages": rollups.minute_packages(minutes),
         "minute totals": rollups.minute_totals(minutes),
     }
 
@@ -148,10 +179,15 @@ def test_the_rollups_equal_a_group_by_of_the_calls_after_loads_with_duplicates(
     # The calls mapped to a trunk and those without one are apart.
     assert {key[3] for key in hours} == {None, numbers.pk}
     minutes = stored_minutes()
-    assert minutes == rollups.minutes_from_records(CallRecord.objects.all())
+    assert minutes == recounted_minutes()
     # Each of these calls lasts under a minute and ends in the minute it started in.
-    assert sum(minutes.values()) == 167
+    assert sum(counts["outbound"] for counts in minutes.values()) == 167
     assert stored_rollups() == recounted_rollups()
+    # Globex's calls have no trunk: the package's minutes and the totals hold them all.
+    package_minutes = UsageMinutePackage.objects.all()
+    assert sum(row.inbound + row.outbound for row in package_minutes) == 167
+    assert sum(UsageMinuteTotal.objects.values_list("outbound", flat=True)) == 167
+    assert sum(UsageNumberGroupDay.objects.values_list("calls", flat=True)) == 167
     assert sum(UsageFailureHour.objects.values_list("calls", flat=True)) == (
         CallRecord.objects.exclude(disposition="answered").count()
     )
@@ -188,7 +224,7 @@ def test_a_minute_counts_the_calls_in_progress_in_it(enterprise, numbers):
     )
 
     in_progress = dict(
-        UsageMinute.objects.filter(enterprise=enterprise).values_list("minute", "calls")
+        UsageMinute.objects.filter(enterprise=enterprise).values_list("minute", "outbound")
     )
     at = datetime(2026, 12, 1, 10, tzinfo=UTC)
     assert in_progress == {
@@ -196,8 +232,8 @@ def test_a_minute_counts_the_calls_in_progress_in_it(enterprise, numbers):
         for minute, calls in [(0, 1), (1, 1), (2, 1), (3, 1), (4, 2), (5, 3)]
         + [(minute, 1) for minute in range(6, 11)]
     }
-    assert {(row.package_id, row.trunk_id, row.direction) for row in UsageMinute.objects.all()} == {
-        (numbers.package_id, None, "outbound")
+    assert {(row.package_id, row.trunk_id, row.inbound) for row in UsageMinute.objects.all()} == {
+        (numbers.package_id, None, 0)
     }
 
 
@@ -220,7 +256,7 @@ def test_a_call_of_two_days_counts_in_its_first_day_only(enterprise, numbers):
     minutes = UsageMinute.objects.filter(enterprise=enterprise)
     assert minutes.count() == rollups.MAX_CALL_MINUTES + 1
     assert minutes.latest("minute").minute == datetime(2026, 12, 2, 10, tzinfo=UTC)
-    assert stored_minutes() == rollups.minutes_from_records(CallRecord.objects.all())
+    assert stored_minutes() == recounted_minutes()
 
 
 def test_an_hour_holds_what_its_calls_say(enterprise, numbers):
@@ -250,7 +286,7 @@ def test_rebuild_repairs_an_enterprises_hours(enterprise, numbers):
     expected, expected_minutes = stored_hours(), stored_minutes()
     UsageHour.objects.filter(enterprise=enterprise).update(calls=0, seconds=999)
     UsageHour.objects.filter(enterprise=enterprise, hour=at(9)).delete()
-    UsageMinute.objects.filter(enterprise=enterprise).update(calls=99)
+    UsageMinute.objects.filter(enterprise=enterprise).update(inbound=99)
     UsageMinute.objects.filter(enterprise=enterprise, minute__gte=at(10)).delete()
 
     rollups.rebuild(
@@ -380,8 +416,19 @@ def spread(enterprise, numbers):
     return stored_rollups()
 
 
+ROLLUPS = (
+    UsageHour,
+    UsageFailureHour,
+    UsageNumberDay,
+    UsageNumberGroupDay,
+    UsageMinute,
+    UsageMinutePackage,
+    UsageMinuteTotal,
+)
+
+
 def clear_rollups():
-    for model in (UsageHour, UsageFailureHour, UsageNumberDay, UsageMinute, UsageMinuteTotal):
+    for model in ROLLUPS:
         model.objects.all().delete()
 
 
@@ -418,7 +465,9 @@ def test_a_rebuilt_span_counts_each_call_once(enterprise, spread, python, monkey
     UsageHour.objects.filter(**inside).update(calls=999)
     UsageFailureHour.objects.filter(**inside).delete()
     UsageNumberDay.objects.filter(day__gte=span.first_day, day__lte=span.last_day).delete()
-    UsageMinute.objects.filter(minute__gte=span.first_minute).update(calls=99)
+    UsageNumberGroupDay.objects.filter(day__gte=span.first_day).update(calls=99)
+    UsageMinute.objects.filter(minute__gte=span.first_minute).update(inbound=99)
+    UsageMinutePackage.objects.filter(minute__gte=span.first_minute).update(inbound=99)
     UsageMinuteTotal.objects.filter(minute__gte=span.first_minute).delete()
     UsageHour.objects.filter(hour__lt=span.first_hour).update(seconds=7)
 
@@ -448,3 +497,53 @@ def test_the_migration_rebuilds_every_enterprises_rollups_from_its_records(enter
     migration.rebuild_every_enterprise(apps, SimpleNamespace(connection=connection))
 
     assert stored_rollups() == spread
+
+
+def test_the_minutes_of_a_package_a_trunk_and_the_enterprise_keep_each_direction(
+    enterprise, numbers
+):
+    load(
+        csv_bytes(
+            [
+                call(
+                    "out",
+                    start_time="2026-12-01T10:00:10Z",
+                    answer_time="2026-12-01T10:00:15Z",
+                    end_time="2026-12-01T10:01:30Z",
+                ),
+                call(
+                    "in",
+                    start_time="2026-12-01T10:01:00Z",
+                    answer_time="2026-12-01T10:01:05Z",
+                    end_time="2026-12-01T10:01:50Z",
+                    direction="inbound",
+                    customer_number=ROUTED_NUMBER,
+                    to=ROUTED_NUMBER,
+                    **{"from": "+13125550111"},
+                ),
+            ]
+        )
+    )
+
+    at = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    totals = {
+        row.minute: (row.calls, row.inbound, row.outbound)
+        for row in UsageMinuteTotal.objects.filter(enterprise=enterprise)
+    }
+    assert totals == {at: (1, 0, 1), at + timedelta(minutes=1): (2, 1, 1)}
+    packages = {
+        (row.package_id, row.minute): (row.inbound, row.outbound)
+        for row in UsageMinutePackage.objects.filter(enterprise=enterprise)
+    }
+    package_id = numbers.package_id
+    assert packages == {
+        (package_id, at): (0, 1),
+        (package_id, at + timedelta(minutes=1)): (1, 1),
+    }
+    # Only the inbound call is on the trunk.
+    trunks = {
+        (row.trunk_id, row.package_id, row.minute): (row.inbound, row.outbound)
+        for row in UsageMinute.objects.filter(enterprise=enterprise, trunk__isnull=False)
+    }
+    assert trunks == {(numbers.pk, package_id, at + timedelta(minutes=1)): (1, 0)}
+    assert stored_rollups() == recounted_rollups()
