@@ -93,11 +93,22 @@ def first_of_next(first):
 
 def month_bounds(enterprise, period_start):
     """The month of period_start in the enterprise's time zone: (since, until), aware and
-    half-open, from its first midnight to the next month's."""
+    half-open, from its first midnight to the next month's. When the month before is invoiced,
+    from where that invoice's hours ended: a zone changed since then leaves no hour between the
+    two months, and bills none in both."""
     zone = ZoneInfo(enterprise.time_zone)
     first = period_start.replace(day=1)
+    since = datetime.combine(first, time(), tzinfo=zone)
+    with scopes_disabled():  # the enterprise is named
+        previous_until = (
+            Invoice.objects.filter(
+                enterprise=enterprise, period_start=(first - timedelta(days=1)).replace(day=1)
+            )
+            .values_list("usage_until", flat=True)
+            .first()
+        )
     return (
-        datetime.combine(first, time(), tzinfo=zone),
+        previous_until or since,
         datetime.combine(first_of_next(first), time(), tzinfo=zone),
     )
 

@@ -264,6 +264,22 @@ def test_a_month_is_read_over_the_hours_its_invoice_read_after_a_change_of_zone(
     ]
 
 
+def test_after_a_change_of_zone_the_next_month_starts_where_the_last_invoice_ended(
+    enterprise, acme
+):
+    close(enterprise, date(2026, 9, 1))
+    close(enterprise, OCTOBER)  # read up to November 1st 00:00 in New York, 04:00 UTC
+    enterprise.time_zone = "America/Los_Angeles"
+    enterprise.save(update_fields=["time_zone"])
+    # 05:00 UTC on November 1st: October 31st in Los Angeles, but after October's invoice.
+    load_calls(answered("between", NOVEMBER, 3601, hour=5))
+
+    november = close(enterprise, NOVEMBER)
+
+    assert november.usage_since == datetime(2026, 11, 1, 4, tzinfo=UTC)
+    assert lines_of(november)[0][:2] == ("Denver Usage: Long distance calls", 1)
+
+
 def test_sqlite_figures_the_late_usage_by_the_same_rules(enterprise, october_invoiced):
     load_calls(
         answered("oct-late", date(2026, 10, 20), 3601),
