@@ -18,7 +18,7 @@ from .settings import REDIS_URL
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests check what the demo holds, not its volume; many of them load it.
-DEMO_CALLS_PER_DAY = 300
+DEMO_CALLS_PER_DAY = 100
 
 
 def _redis_url_of_worker(url, worker):
