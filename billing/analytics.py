@@ -447,17 +447,24 @@ def top_numbers(filters):
     if not added and not taken_away:
         return _top_of(by_day, _call_totals(_sums()))
     # The range is not made of the enterprise's days: the calls of the hours it holds beside
-    # them are added, those of the hours of them it does not hold taken away.
-    numbers = {}
-    for rows, totals, sign in (
-        (by_day, _call_totals(_sums()), 1),
-        (_records_of(filters, added), _call_totals(RECORD_SUMS), 1),
-        (_records_of(filters, taken_away), _call_totals(RECORD_SUMS), -1),
-    ):
-        for row in rows.values("number").annotate(**totals).order_by():
-            found = numbers.setdefault(row["number"], dict.fromkeys(totals, 0))
-            for name in totals:
-                found[name] += sign * row[name]
+    # them are added, those of the hours of them it does not hold taken away. Only the numbers
+    # of those few hours change; the others keep their days' order, so the TOP of them are
+    # among the first TOP + (numbers changed) rows of the days: a tenant's numbers are never
+    # all read.
+    record_totals = _call_totals(RECORD_SUMS)
+    changes = {}
+    for records, sign in ((_records_of(filters, added), 1), (_records_of(filters, taken_away), -1)):
+        for row in records.values("number").annotate(**record_totals).order_by():
+            change = changes.setdefault(row["number"], dict.fromkeys(record_totals, 0))
+            for name in record_totals:
+                change[name] += sign * row[name]
+    days = by_day.values("number").annotate(**_call_totals(_sums()))
+    head = days.order_by("-calls", "number")[: TOP + len(changes)]
+    numbers = {row.pop("number"): row for row in head if row["number"] not in changes}
+    changed = {row.pop("number"): row for row in days.filter(number__in=list(changes)).order_by()}
+    for number, change in changes.items():
+        totals = changed.get(number, dict.fromkeys(record_totals, 0))
+        numbers[number] = {name: totals[name] + change[name] for name in record_totals}
     called = [(number, totals) for number, totals in numbers.items() if totals["calls"]]
     top = sorted(called, key=lambda item: (-item[1]["calls"], item[0]))[:TOP]
     return _with_rates([{"number": number, **totals} for number, totals in top])
