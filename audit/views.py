@@ -163,6 +163,8 @@ class AuditTable(DataTable):
     name = "audit"
     permission = VIEW_AUDIT_LOG
     filterset_class = AuditEventFilter
+    # Its matches may be anywhere in the log: a page reads a window of it (core.tables).
+    searched_filter = "acted_upon"
     default_sort = "-time"
     # Each sortable column has its (enterprise, column, id) index on AuditEvent.
     columns = [

@@ -461,6 +461,14 @@ def in_process(args, enterprise, user):
             ("actor, few letters", "actor=son1"),
             ("date range", "date_from=2025-03-01&date_to=2025-03-07"),
             ("action + actor", f"action={action}&actor=person17@"),
+            # object_repr is "User <row number>": "User 1" matches 11 % of the rows, all of them
+            # in the oldest fifth; "User 99" one in a hundred, old and new; "User 123456" one.
+            ("acted upon, old", "acted_upon=User 1"),
+            ("acted upon, spread", "acted_upon=User 99"),
+            ("acted upon, one row", "acted_upon=User 123456"),
+            ("acted upon, none", "acted_upon=nobody"),
+            ("acted upon + action", f"acted_upon=User 99&action={action}"),
+            ("acted upon, by actor", "acted_upon=User 1&sort=actor"),
         ]:
             table = AuditTable(user, QueryDict(query))
 

@@ -20,11 +20,21 @@ components/table.html with table.context():
 Every sortable column needs an index on (enterprise, column, id): a page is then read from the
 index at any depth. In ascending order NULLs come after every value, as PostgreSQL sorts them, so
 a plain index serves both directions. Exports are described in core/exports.py.
+
+A substring filter (`searched_filter`) is the one no index reads in the table's order: its
+matches may lie anywhere in a million rows. Such a page first glances at the next
+`search_glance` rows in the table's order (unless other filters narrow the rows), and a term of
+many recent matches fills it from them. Short of that, the matches further on are counted
+through the trigram index, up to `search_cap`: fewer are few enough to sort, and the page is
+exact. Otherwise the page reads on to the end of a `search_window` of rows, and if it is still
+short there, it ends there and Next reads on. So no page of a search reads more than a window
+and a capped count, whatever the term and wherever its matches lie.
 """
 
 import html
 import re
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -33,6 +43,7 @@ from typing import Any, ClassVar
 
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import connections, transaction
 from django.db.models import F
 from django.db.models.fields.tuple_lookups import (
     Tuple,
@@ -297,6 +308,20 @@ class FilterRenderer(PortalFormRenderer):
 FILTER_RENDERER = FilterRenderer()
 
 
+@contextmanager
+def _plan(using, *scans_off):
+    """Queries read without the scans named ("indexscan", "bitmapscan", "seqscan"): PostgreSQL's
+    guess of how many rows a substring matches can be off a hundredfold, so a search says how
+    its rows are read rather than leave it to the guess."""
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        for scan in scans_off:
+            cursor.execute(f"SET LOCAL enable_{scan} = off")
+        # A plan without the scan it would have chosen is costed as if it were huge, which
+        # would compile it (JIT) for a tenth of a second: these queries read a page's worth.
+        cursor.execute("SET LOCAL jit = off")
+        yield
+
+
 class DataTable:
     name: ClassVar[str]
     columns: ClassVar[list[Column]]
@@ -306,6 +331,12 @@ class DataTable:
     page_size: ClassVar[int] = 50
     # Longer exports are written by a background job (core/exports.py) instead of streamed.
     stream_limit: ClassVar[int] = 50_000
+    # A substring filter of the filterset (see the module's docstring), and what one page of it
+    # reads at most.
+    searched_filter: ClassVar[str | None] = None
+    search_glance: ClassVar[int] = 2_000
+    search_window: ClassVar[int] = 10_000
+    search_cap: ClassVar[int] = 5_000
     registry: ClassVar[dict[str, type["DataTable"]]] = {}
 
     def __init_subclass__(cls, **kwargs):
@@ -324,6 +355,8 @@ class DataTable:
         self.params = params if params is not None else QueryDict()
         queryset = self.get_queryset()
         self.filterset = None
+        # The rows of every filter but the searched one, while a term is searched for.
+        self._unsearched = None
         if self.filterset_class is not None:
             self.filterset = self.filterset_class(self.params, queryset=queryset)
             # Own ids, so the labels of a pop-up form over the table find their own fields.
@@ -331,9 +364,41 @@ class DataTable:
             self.filterset.form.renderer = FILTER_RENDERER
             # Labels as the forms' own, without a colon.
             self.filterset.form.label_suffix = ""
-            queryset = self.filterset.qs if self.filterset.is_valid() else queryset.none()
+            if not self.filterset.is_valid():
+                queryset = queryset.none()
+            elif self._searches(queryset):
+                queryset = self._filter_searching(queryset)
+            else:
+                queryset = self.filterset.qs
         self.sort_key, self.descending = self._parse_sort(self.params.get("sort", ""))
         self.queryset = queryset.order_by(*self._ordering(self.descending))
+        if self._unsearched is not None and self._model_field()[1]:
+            # A window's edges are row comparisons, which a NULL fails: read as any page.
+            self._unsearched = None
+
+    def _searches(self, queryset):
+        return (
+            self.searched_filter is not None
+            and bool(self.filterset.form.cleaned_data.get(self.searched_filter))
+            and connections[queryset.db].vendor == "postgresql"
+        )
+
+    def _filter_searching(self, queryset):
+        """The rows of every filter (FilterSet.filter_queryset), keeping those of all but the
+        searched one aside for the windows."""
+        searched = None
+        # Whether other filters narrow the rows: walking them in order then reads past the rows
+        # they leave out, so the search goes to the trigram index first.
+        self._narrowed = False
+        for name, value in self.filterset.form.cleaned_data.items():
+            if name == self.searched_filter:
+                searched = (self.filterset.filters[name], value)
+            else:
+                queryset = self.filterset.filters[name].filter(queryset, value)
+                self._narrowed = self._narrowed or value not in (None, "", [], ())
+        self._unsearched = queryset
+        search, term = searched
+        return search.filter(queryset, term)
 
     def get_queryset(self):
         """The rows before filtering: the user's enterprise's, in the tenant scope."""
@@ -398,6 +463,24 @@ class DataTable:
             return [field.desc(nulls_first=True), F("pk").desc()]
         return [field.asc(nulls_last=True), F("pk").asc()]
 
+    def _after(self, queryset, cursor, descending):
+        """The rows of queryset after a cursor of a value (not NULL) and a pk, in order."""
+        ordered = queryset.order_by(*self._ordering(descending))
+        if cursor is None:
+            return ordered
+        value, pk = cursor
+        # (a, id) < (x, pk) written as (a, id) <= (x, pk - 1), the same rows: PostgreSQL
+        # estimates a row comparison by its first column alone, and `a < x` where x is the
+        # lowest value (e.g. the status "active") looks empty, so it would join and sort
+        # every row after the cursor instead of reading 51 from the index.
+        return ordered.filter(
+            row_compare(
+                (self._sort_field(), "pk"),
+                "<=" if descending else ">=",
+                (value, pk - 1 if descending else pk + 1),
+            )
+        )
+
     def _rows(self, cursor, *, backwards=False):
         """Up to page_size + 1 rows after cursor, in the table's order (or backwards, against it).
 
@@ -419,17 +502,7 @@ class DataTable:
             if descending:
                 then = ordered.filter(**{f"{field}__isnull": False})
         else:
-            # (a, id) < (x, pk) written as (a, id) <= (x, pk - 1), the same rows: PostgreSQL
-            # estimates a row comparison by its first column alone, and `a < x` where x is the
-            # lowest value (e.g. the status "active") looks empty, so it would join and sort
-            # every row after the cursor instead of reading 51 from the index.
-            rows = ordered.filter(
-                row_compare(
-                    (field, "pk"),
-                    "<=" if descending else ">=",
-                    (value, pk - 1 if descending else pk + 1),
-                )
-            )
+            rows = self._after(self.queryset, cursor, descending)
             if not descending and self._model_field()[1]:
                 then = ordered.filter(**{f"{field}__isnull": True})
         rows = list(rows[:limit])
@@ -437,15 +510,65 @@ class DataTable:
             rows += list(then[: limit - len(rows)])
         return rows
 
+    def _searched_rows(self, cursor, *, backwards=False):
+        """_rows() of a search, and where the page stopped short at the end of its window (the
+        (value, pk) of the window's last row), or None when it did not."""
+        descending = self.descending != backwards
+        limit = self.page_size + 1
+        field = self._sort_field()
+        db = self.queryset.db
+        rows_after = self._after(self._unsearched, cursor, descending).values_list(field, "pk")
+
+        def nth_row(n):
+            return next(iter(rows_after[n - 1 : n]), None)
+
+        def walk(start, end, count):
+            """The matches between two rows, read in the index's order (never all sorted)."""
+            matches = self._after(self.queryset, start, descending)
+            if end is not None:
+                matches = matches.filter(
+                    row_compare((field, "pk"), ">=" if descending else "<=", end)
+                )
+            with _plan(db, "bitmapscan"):
+                return list(matches[:count])
+
+        rows, glance_end = [], cursor
+        if not self._narrowed:
+            glance_end = nth_row(self.search_glance)
+            if glance_end is None:
+                # Fewer rows than a glance are left: the page reads them all at most.
+                return walk(cursor, None, limit), None
+            rows = walk(cursor, glance_end, limit)
+            if len(rows) == limit:
+                return rows, None
+        if len(rows) * self.search_window < self.page_size * self.search_glance:
+            # Too few near to fill a page from a window: are there few enough to sort?
+            beyond = self._after(self.queryset, glance_end, descending)
+            with _plan(db, "indexscan", "seqscan"):
+                matches = list(beyond.order_by().values_list("pk", flat=True)[: self.search_cap])
+                if len(matches) < self.search_cap:
+                    return rows + list(beyond.filter(pk__in=matches)[: limit - len(rows)]), None
+        # Many matches: the page reads on to the end of a window, and stops there if still short.
+        window_end = nth_row(self.search_window)
+        rows += walk(glance_end, window_end, limit - len(rows))
+        return rows, None if len(rows) == limit or window_end is None else window_end
+
     def _salt(self):
         # A cursor holds a value of one column: it is good for one table and one sort only.
         return f"table:{self.name}:{self.sort}"
 
     def _cursor_for(self, obj):
-        value = attrgetter(self._sort_field().replace("__", "."))(obj)
+        return self._cursor(attrgetter(self._sort_field().replace("__", "."))(obj), obj.pk)
+
+    def _cursor(self, value, pk):
         if hasattr(value, "isoformat"):
             value = value.isoformat()
-        return signing.dumps([value, obj.pk], salt=self._salt(), compress=True)
+        return signing.dumps([value, pk], salt=self._salt(), compress=True)
+
+    def _cursor_through(self, cursor, *, backwards):
+        """A cursor whose page, read forwards (or backwards), begins with the cursor's own row."""
+        value, pk = cursor
+        return self._cursor(value, pk + 1 if self.descending != backwards else pk - 1)
 
     def _read_cursor(self, param):
         """The (value, pk) of a cursor in the query string, or None if it is missing or bad."""
@@ -468,20 +591,35 @@ class DataTable:
         """One page of rows, with the cursors for the next and previous pages."""
         after = self._read_cursor("after")
         before = self._read_cursor("before") if after is None else None
-        if before is not None:
-            rows = self._rows(before, backwards=True)
-            has_more_before = len(rows) > self.page_size
-            rows = rows[: self.page_size][::-1]
-            has_more_after = True
+        backwards = before is not None
+        start = before if backwards else after
+        window_end = None
+        if self._unsearched is not None:
+            rows, window_end = self._searched_rows(start, backwards=backwards)
         else:
-            rows = self._rows(after)
-            has_more_after = len(rows) > self.page_size
-            rows = rows[: self.page_size]
-            has_more_before = after is not None
+            rows = self._rows(start, backwards=backwards)
+        more = len(rows) > self.page_size
+        rows = rows[: self.page_size]
+        if backwards:
+            rows.reverse()
+        # The page's two edges: ahead, in the direction it was read, and behind.
+        ahead = self._cursor_for(rows[-1 if not backwards else 0]) if rows and more else None
+        behind = None
+        if rows and start is not None:
+            behind = self._cursor_for(rows[0 if not backwards else -1])
+        if window_end is not None:
+            # The search reads on from the end of the window, and back to the row it came from
+            # even when the window held no match.
+            ahead = self._cursor(*window_end)
+            if not rows and start is not None:
+                behind = self._cursor_through(start, backwards=not backwards)
+        next_cursor, previous_cursor = (behind, ahead) if backwards else (ahead, behind)
         return {
             "rows": rows,
-            "next_cursor": self._cursor_for(rows[-1]) if rows and has_more_after else None,
-            "previous_cursor": self._cursor_for(rows[0]) if rows and has_more_before else None,
+            "next_cursor": next_cursor,
+            "previous_cursor": previous_cursor,
+            # Where the pager searches on when the page stopped at the end of its window.
+            "searched_on": window_end and ("Previous" if backwards else "Next"),
         }
 
     def query_string(self, **changes):
@@ -512,13 +650,20 @@ class DataTable:
     def summary(self, page):
         """A line above the table, e.g. "50 rows on this page, sorted by Time (descending)"."""
         count = len(page["rows"])
+        searched = ""
+        if page["searched_on"]:
+            searched = (
+                f"The search stopped after {self.search_window:,} rows:"
+                f" {page['searched_on']} searches on."
+            )
         if not count:
-            return ""
+            return searched
         rows = f"{count} row" if count == 1 else f"{count} rows"
         if page["next_cursor"] or page["previous_cursor"]:
             rows += " on this page"
         order = "descending" if self.descending else "ascending"
-        return f"{rows}, sorted by {self.column_map()[self.sort_key].label} ({order})"
+        summary = f"{rows}, sorted by {self.column_map()[self.sort_key].label} ({order})"
+        return f"{summary}. {searched}" if searched else summary
 
     def context(self):
         page = self.page()
@@ -527,6 +672,7 @@ class DataTable:
         return {
             "table": self,
             "summary": self.summary(page),
+            "searched_on": page["searched_on"],
             "headers": self.headers(),
             "rows": rows,
             "body": rows_html(rows),

@@ -140,3 +140,96 @@ def test_the_csv_says_what_the_page_says(admin_client, admin_user, acme_scope):
         shown = [column.text_of(page.queryset.get()) for column in page.export_columns]
     for got, want in zip(rows[1], shown, strict=True):
         assert got == want
+
+
+# The Acted upon search reads windows of the log (core.tables): here a glance is 4 rows, a window
+# 8 and the count of matches further on stops at 5, so 30 events cross every edge.
+
+
+@pytest.fixture
+def searched(admin_user, outsider, monkeypatch):
+    """30 events, a minute apart: Bob was acted upon in the oldest ten, Ann once among them,
+    Carl in the twenty since."""
+    for name, value in [("page_size", 3), ("search_glance", 4), ("search_window", 8)]:
+        monkeypatch.setattr(AuditTable, name, value)
+    monkeypatch.setattr(AuditTable, "search_cap", 5)
+    AuditEvent.objects.all().delete()
+    start = timezone.now() - timezone.timedelta(hours=1)
+    for number in range(30):
+        if number < 10:
+            acted_upon = "Rare Ann" if number == 4 else f"Old Bob {number}"
+        else:
+            acted_upon = f"Carl {number}"
+        AuditEvent.objects.create(
+            enterprise=admin_user.enterprise,
+            action=actions.SIGN_IN if number % 2 else actions.ROLE_CHANGED,
+            actor_email="person@acme.test",
+            object_type="user",
+            object_repr=acted_upon,
+            created_at=start + timezone.timedelta(minutes=number),
+        )
+    AuditEvent.objects.create(
+        enterprise=outsider.enterprise, action=actions.SIGN_IN, object_repr="Old Bob of Globex"
+    )
+    return admin_user
+
+
+def _every_page(user, query, direction="after"):
+    pages = [table(user, query).page()]
+    while True:
+        cursor = pages[-1]["next_cursor" if direction == "after" else "previous_cursor"]
+        if not cursor:
+            return pages
+        pages.append(table(user, f"{query}&{direction}={cursor}").page())
+
+
+@pytest.mark.parametrize("search", ["bob", "carl", "ann", "l", "bob&action=" + actions.SIGN_IN])
+@pytest.mark.parametrize("sort", ["-time", "time", "action", "-actor"])
+def test_a_search_pages_through_every_match_once_forwards_and_back(
+    acme_scope, searched, search, sort
+):
+    query = f"sort={sort}&acted_upon={search}"
+    expected = [event.pk for event in table(searched, query).queryset]
+    pages = _every_page(searched, query)
+    assert [event.pk for page in pages for event in page["rows"]] == expected
+    assert len(expected) == {"bob": 9, "carl": 20, "ann": 1, "l": 29}.get(search, 5)
+    # Back from the last page to the first, through the same windows.
+    last = pages[-1]["rows"][-1] if pages[-1]["rows"] else None
+    if last is not None and len(pages) > 1:
+        cursor = table(searched, query)._cursor_through(
+            (last.created_at if "time" in sort else getattr(last, _SORTED[sort]), last.pk),
+            backwards=True,
+        )
+        back = _every_page(searched, f"{query}&before={cursor}", direction="before")
+        assert [event.pk for page in reversed(back) for event in page["rows"]] == expected
+
+
+_SORTED = {"action": "action", "-actor": "actor_email"}
+
+
+def test_a_page_stops_at_its_window_when_the_many_matches_are_further_on(admin_client, searched):
+    # Bob's nine events are the oldest ten but one: more than the count's five, none in the
+    # newest eight, so the first page says where it stopped and Next searches on.
+    response = admin_client.get(URL, {"acted_upon": "bob"})
+    page = response.content.decode()
+    assert "No match in the rows searched so far." in page
+    assert "The search stopped after 8 rows: Next searches on." in page
+    assert response.context["table"]["next_url"]
+    assert response.context["table"]["previous_url"] is None
+
+
+def test_a_rare_match_far_back_is_on_the_first_page(acme_scope, searched):
+    # One event beyond every window: the count finds it, and the page is complete.
+    page = table(searched, "acted_upon=ann").page()
+    assert [event.object_repr for event in page["rows"]] == ["Rare Ann"]
+    assert page["next_cursor"] is None and not page["searched_on"]
+
+
+def test_many_recent_matches_fill_the_page_from_the_glance(acme_scope, searched):
+    with CaptureQueriesContext(connection) as queries:
+        page = table(searched, "acted_upon=carl").page()
+    assert [event.object_repr for event in page["rows"]] == ["Carl 29", "Carl 28", "Carl 27"]
+    # The glance's edge and its matches: nothing is counted.
+    selects = [query["sql"] for query in queries if query["sql"].startswith("SELECT")]
+    assert len(selects) == 2
+    assert not any("enable_indexscan" in query["sql"] for query in queries)
