@@ -313,12 +313,14 @@ def _plan(using, *scans_off):
     """Queries read without the scans named ("indexscan", "bitmapscan", "seqscan"): PostgreSQL's
     guess of how many rows a substring matches can be off a hundredfold, so a search says how
     its rows are read rather than leave it to the guess."""
+    # A plan without the scan it would have chosen is costed as if it were huge, which would
+    # compile it (JIT) for a tenth of a second: these queries read a page's worth.
+    settings = [f"enable_{scan}" for scan in scans_off] + ["jit"]
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        for scan in scans_off:
-            cursor.execute(f"SET LOCAL enable_{scan} = off")
-        # A plan without the scan it would have chosen is costed as if it were huge, which
-        # would compile it (JIT) for a tenth of a second: these queries read a page's worth.
-        cursor.execute("SET LOCAL jit = off")
+        # SET LOCAL, all in one round trip.
+        cursor.execute(
+            "SELECT " + ", ".join(["set_config(%s, 'off', true)"] * len(settings)), settings
+        )
         yield
 
 

@@ -230,6 +230,6 @@ def test_many_recent_matches_fill_the_page_from_the_glance(acme_scope, searched)
         page = table(searched, "acted_upon=carl").page()
     assert [event.object_repr for event in page["rows"]] == ["Carl 29", "Carl 28", "Carl 27"]
     # The glance's edge and its matches: nothing is counted.
-    selects = [query["sql"] for query in queries if query["sql"].startswith("SELECT")]
-    assert len(selects) == 2
+    reads = [query["sql"] for query in queries if "audit_auditevent" in query["sql"]]
+    assert len(reads) == 2
     assert not any("enable_indexscan" in query["sql"] for query in queries)
