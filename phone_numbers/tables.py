@@ -17,6 +17,7 @@ from django.utils.html import format_html
 
 from core import inventory
 from core.exports import choice_label_sql
+from core.filters import ModelChoiceFilter
 from core.inventory import InventoryTab
 from core.tables import Column, DataTable, row_url
 from trunks.models import Package
@@ -70,9 +71,7 @@ def _packages(request):
 
 
 class NumberFilter(django_filters.FilterSet):
-    package = django_filters.ModelChoiceFilter(
-        queryset=_packages, to_field_name="public_id", empty_label="All"
-    )
+    package = ModelChoiceFilter(queryset=_packages, to_field_name="public_id", empty_label="All")
     status = django_filters.ChoiceFilter(
         choices=PhoneNumber.Status.choices, empty_label="In inventory"
     )

@@ -20,6 +20,7 @@ from accounts.permissions import MANAGE_USERS, VIEW_USERS
 from accounts.views.roles import user_management_tabs
 from audit.records import client_ip
 from core.exports import DATETIME_SQL_FORMAT, ToChar
+from core.filters import ModelChoiceFilter
 from core.htmx import redirect_after_post
 from core.tables import Column, DataTable, row_url
 from core.tenancy import enterprise_permission_required, get_for_member
@@ -27,9 +28,7 @@ from core.tenancy import enterprise_permission_required, get_for_member
 
 class UserFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="filter_search")
-    role = django_filters.ModelChoiceFilter(
-        label="Role", queryset=Role.objects.all(), empty_label="All"
-    )
+    role = ModelChoiceFilter(label="Role", queryset=Role.objects.all(), empty_label="All")
     status = django_filters.ChoiceFilter(
         label="Status",
         choices=[("active", "Active"), ("deactivated", "Deactivated")],
