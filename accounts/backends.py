@@ -1,8 +1,6 @@
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth import get_user_model
 
-from core import permissions
-
 
 class PortalBackend(AuthenticationBackend):
     """Email sign-in; a customer's permissions are those their role holds, and what those include.
@@ -26,7 +24,7 @@ class PortalBackend(AuthenticationBackend):
     def _role_permissions(self, user_obj):
         if not user_obj.is_active or user_obj.role_id is None:
             return frozenset()
-        return permissions.with_implied(user_obj.role.permission_set)
+        return user_obj.role.allowed
 
     def get_all_permissions(self, user_obj, obj=None):
         if user_obj.is_staff:

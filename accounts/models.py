@@ -166,6 +166,12 @@ class Role(models.Model):
     def permission_set(self):
         return frozenset(self.permissions)
 
+    @cached_property
+    def allowed(self):
+        """The codes the role holds and those they include: what its users may do. Every menu
+        entry and section of a page asks, so it is worked out once per role read."""
+        return permissions.with_implied(self.permission_set)
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True

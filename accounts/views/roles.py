@@ -25,7 +25,7 @@ def roles(request):
     role_list = in_matrix_order(
         Role.objects.annotate(active_users=Count("users", filter=active_here))
     )
-    allowed = {role.pk: permissions.with_implied(role.permission_set) for role in role_list}
+    allowed = {role.pk: role.allowed for role in role_list}
     groups = [
         {
             "name": name,
