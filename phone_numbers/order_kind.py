@@ -7,8 +7,7 @@ from core.phones import display_phone
 from core.tables import Column, DataTable
 from orders.kinds import OrderKind
 from orders.lifecycle import ORDER_LIFECYCLE
-from orders.models import Order
-from orders.tables import OrderFilter, order_columns
+from orders.tables import OrderFilter, order_columns, orders_of_kind
 
 from . import order_types
 from .models import Kind, NumberOrder
@@ -56,7 +55,7 @@ class NumberOrderTable(DataTable):
     )
 
     def get_queryset(self):
-        return Order.objects.filter(kind=KIND).select_related("placed_by", "number_order__package")
+        return orders_of_kind(KIND).select_related("number_order__package")
 
 
 def table(request):

@@ -16,7 +16,7 @@ from core.phones import display_phone
 from core.tables import Column, DataTable, row_url
 from orders.kinds import EventType, OrderKind
 from orders.models import Order
-from orders.tables import OrderFilter, order_columns
+from orders.tables import OrderFilter, order_columns, orders_of_kind
 from phone_numbers import order_types
 from phone_numbers.models import Kind, PhoneNumber
 
@@ -107,9 +107,7 @@ class PortOrderTable(DataTable):
     ]
 
     def get_queryset(self):
-        return Order.objects.filter(kind=KIND).select_related(
-            "placed_by", "port__package", "port__port_list"
-        )
+        return orders_of_kind(KIND).select_related("port__package", "port__port_list")
 
 
 def table(request):

@@ -25,8 +25,7 @@ from django.utils.safestring import mark_safe
 from core.badges import badge
 from core.exports import choice_label_sql
 from core.tables import Column, DataTable, choice_label, row_url
-from orders.models import Order
-from orders.tables import OrderFilter, order_columns
+from orders.tables import OrderFilter, order_columns, orders_of_kind
 
 from .models import Package, Trunk, TrunkAddress, TrunkOrder
 from .permissions import VIEW_TRUNKS
@@ -317,6 +316,4 @@ class TrunkOrderTable(DataTable):
     )
 
     def get_queryset(self):
-        return Order.objects.filter(kind=KIND).select_related(
-            "placed_by", "trunk_order__trunk__package"
-        )
+        return orders_of_kind(KIND).select_related("trunk_order__trunk__package")

@@ -17,7 +17,7 @@ from orders import kinds, services
 from orders.lifecycle import Lifecycle
 from orders.models import Order
 from orders.permissions import VIEW_ORDERS
-from orders.tables import OrderFilter, order_columns
+from orders.tables import OrderFilter, order_columns, orders_of_kind
 
 KEY = "test"
 
@@ -35,7 +35,7 @@ class OrderTable(DataTable):
     )
 
     def get_queryset(self):
-        return Order.objects.filter(kind=KEY).select_related("enterprise", "placed_by")
+        return orders_of_kind(KEY).select_related("enterprise")
 
 
 def describe(order):
