@@ -76,9 +76,13 @@ FROM (
         (%(numbers)s::text[])[1 + n * 7919 %% %(number_count)s] AS own,
         '+1' || (201 + n %% 700) || '555' || lpad((n * 13 %% 10000)::text, 4, '0') AS other,
         n * 7919 %% %(number_count)s AS slot,
-        n %% 5 < 3 AS outbound,
-        CASE WHEN n %% 20 = 0 THEN 'international' WHEN n %% 20 = 1 THEN 'toll_free'
-            WHEN n %% 20 < 10 THEN 'long_distance' ELSE 'local' END AS destination,
+        -- From n / number_count, which the number (n mod number_count) does not decide: a
+        -- number calls both ways and to every class, as real ones do.
+        n / %(number_count)s %% 5 < 3 AS outbound,
+        CASE WHEN n / %(number_count)s %% 20 = 0 THEN 'international'
+            WHEN n / %(number_count)s %% 20 = 1 THEN 'toll_free'
+            WHEN n / %(number_count)s %% 20 < 10 THEN 'long_distance' ELSE 'local' END
+            AS destination,
         CASE WHEN n * 31 %% 100 < 55 THEN 'answered' WHEN n * 31 %% 100 < 73 THEN 'no_answer'
             WHEN n * 31 %% 100 < 85 THEN 'busy' WHEN n * 31 %% 100 < 93 THEN 'failed'
             ELSE 'cancelled' END AS disposition,

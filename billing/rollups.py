@@ -511,13 +511,16 @@ def rebuild_hours(enterprise_id, since, until):
 
 def rebuild_stored(enterprise_id):
     """Rebuild the enterprise's rollups of all its stored calls (the rows of months whose
-    records are gone are kept)."""
+    records are gone are kept). Returns the starts of its first and last calls, or None when
+    it has none."""
     with scopes_disabled():
         calls = CallRecord.objects.filter(enterprise_id=enterprise_id)
         first = calls.order_by("started_at").values_list("started_at", flat=True).first()
         last = calls.order_by("-started_at").values_list("started_at", flat=True).first()
-    if first is not None:
-        rebuild(enterprise_id, first, last)
+    if first is None:
+        return None
+    rebuild(enterprise_id, first, last)
+    return first, last
 
 
 # The rollups counted from the records in Python.

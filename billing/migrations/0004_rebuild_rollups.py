@@ -1,19 +1,9 @@
-"""The rollups of the calls already stored, counted again from their records: UsageHour now
-holds the destination country, and the rollups that came with 0003 start empty. PostgreSQL only:
-on SQLite (the demo of `make run`) the rollups hold the records loaded from then on."""
+"""Nothing to do any more. It counted the stored calls' rollups again with the rollup code of
+the day, which later migrations outgrew (that code writes tables made after this migration):
+after an upgrade from a database before it, `manage.py rebuild_rollups` counts them again
+(docs/usage-rollups.md)."""
 
 from django.db import migrations
-
-
-def rebuild_every_enterprise(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    # The statement that keeps the rollups current as records load (one definition of them).
-    from billing import rollups
-
-    Enterprise = apps.get_model("accounts", "Enterprise")
-    for enterprise_id in Enterprise.objects.order_by("pk").values_list("pk", flat=True):
-        rollups.rebuild_stored(enterprise_id)
 
 
 class Migration(migrations.Migration):
@@ -22,4 +12,4 @@ class Migration(migrations.Migration):
         ("billing", "0003_analytics_rollups"),
     ]
 
-    operations = [migrations.RunPython(rebuild_every_enterprise, migrations.RunPython.noop)]
+    operations = []

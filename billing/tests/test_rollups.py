@@ -2,12 +2,12 @@
 a GROUP BY of the calls says; the calls in progress each minute (by group, by package, in all)
 always what counting each call's minutes says; a rebuild gives the rows the loads gave."""
 
-import importlib
+import io
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 
 import pytest
-from django.apps import apps
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 
 from billing import loading, rollups
@@ -490,13 +490,28 @@ def test_a_rebuilt_span_counts_each_call_once(enterprise, spread, python, monkey
     assert {hour["seconds"] for hour in before} == {7}
 
 
-def test_the_migration_rebuilds_every_enterprises_rollups_from_its_records(enterprise, spread):
-    migration = importlib.import_module("billing.migrations.0004_rebuild_rollups")
+def test_the_command_counts_the_rollups_again_from_the_records(
+    enterprise, other_enterprise, spread
+):
     clear_rollups()
+    acme, every = io.StringIO(), io.StringIO()
 
-    migration.rebuild_every_enterprise(apps, SimpleNamespace(connection=connection))
+    call_command("rebuild_rollups", "--enterprise", enterprise.account_number, stdout=acme)
 
+    assert stored_rollups() == recounted_rollups() == spread
+    counted = (
+        f"{enterprise}: rollups counted again from the calls started"
+        " 2026-12-01 00:00 to 2026-12-03 17:01 UTC."
+    )
+    assert acme.getvalue().splitlines() == [counted]
+    call_command("rebuild_rollups", stdout=every)
     assert stored_rollups() == spread
+    assert every.getvalue().splitlines() == [
+        counted,
+        f"{other_enterprise}: no call records, rollups left as they are.",
+    ]
+    with pytest.raises(CommandError, match="No enterprise has the account number 404"):
+        call_command("rebuild_rollups", "--enterprise", "404")
 
 
 def test_the_minutes_of_a_package_a_trunk_and_the_enterprise_keep_each_direction(
