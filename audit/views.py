@@ -164,7 +164,7 @@ class AuditTable(DataTable):
     permission = VIEW_AUDIT_LOG
     filterset_class = AuditEventFilter
     # Its matches may be anywhere in the log: a page reads a window of it (core.tables).
-    searched_filter = "acted_upon"
+    searched_filters = ("acted_upon",)
     default_sort = "-time"
     # Each sortable column has its (enterprise, column, id) index on AuditEvent.
     columns = [

@@ -89,7 +89,7 @@ def inventory_pages(client, user, mine):
             query = f"sort={sort}" + (f"&after={cursor}" if cursor else "")
             print_page(client, f"sort {sort}, {where}", f"{tab}?{query}")
     sample = PhoneNumber.objects.filter(enterprise=user.enterprise).order_by("pk")[mine // 2]
-    for label, query in [
+    filters = [
         ("prefix (NPA-NXX)", f"prefix={sample.e164[1:8]}"),
         ("ending digits", f"ending={sample.e164[-4:]}"),
         ("contains digits", f"contains={sample.e164[5:10]}"),
@@ -97,8 +97,13 @@ def inventory_pages(client, user, mine):
         ("package", f"package={sample.package.public_id}"),
         ("status pending", "status=pending"),
         ("no E911", "service=no_e911"),
-    ]:
+    ]
+    for label, query in filters:
         print_page(client, f"filter {label}", f"{tab}?{query}")
+    print(f"\nEach filter under every other sort, first page (median of {REPEAT})")
+    for label, query in filters:
+        for sort in [order for key in sorts[1:] for order in (key, f"-{key}")] + ["-number"]:
+            print_page(client, f"{label}, {sort}", f"{tab}?{query}&sort={sort}")
 
 
 def dashboards(client, user):

@@ -21,14 +21,14 @@ Every sortable column needs an index on (enterprise, column, id): a page is then
 index at any depth. In ascending order NULLs come after every value, as PostgreSQL sorts them, so
 a plain index serves both directions. Exports are described in core/exports.py.
 
-A substring filter (`searched_filter`) is the one no index reads in the table's order: its
-matches may lie anywhere in a million rows. Such a page first glances at the next
+A searched filter (`searched_filters`, e.g. a substring) is one no index reads in the table's
+order: its matches may lie anywhere in a million rows. Such a page first glances at the next
 `search_glance` rows in the table's order (unless other filters narrow the rows), and a term of
-many recent matches fills it from them. Short of that, the matches further on are counted
-through the trigram index, up to `search_cap`: fewer are few enough to sort, and the page is
-exact. Otherwise the page reads on to the end of a `search_window` of rows, and if it is still
-short there, it ends there and Next reads on. So no page of a search reads more than a window
-and a capped count, whatever the term and wherever its matches lie.
+many near matches fills it from them. Short of that, the matches further on are counted through
+an index (a trigram index for a substring), up to `search_cap`: fewer are few enough to sort,
+and the page is exact. Otherwise the page reads on to the end of a `search_window` of rows, and
+if it is still short there, it ends there and Next reads on. So no page of a search reads more
+than a window and a capped count, whatever the term and wherever its matches lie.
 """
 
 import html
@@ -311,15 +311,18 @@ FILTER_RENDERER = FilterRenderer()
 @contextmanager
 def _plan(using, *scans_off):
     """Queries read without the scans named ("indexscan", "bitmapscan", "seqscan"): PostgreSQL's
-    guess of how many rows a substring matches can be off a hundredfold, so a search says how
-    its rows are read rather than leave it to the guess."""
+    guess of how many rows a filter matches can be off a hundredfold, so a search says how its
+    rows are read rather than leave it to the guess."""
     # A plan without the scan it would have chosen is costed as if it were huge, which would
-    # compile it (JIT) for a tenth of a second: these queries read a page's worth.
-    settings = [f"enable_{scan}" for scan in scans_off] + ["jit"]
+    # compile it (JIT) for a tenth of a second or start parallel workers (half as long): these
+    # queries read a page's worth.
+    settings = [(f"enable_{scan}", "off") for scan in scans_off]
+    settings += [("jit", "off"), ("max_parallel_workers_per_gather", "0")]
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         # SET LOCAL, all in one round trip.
         cursor.execute(
-            "SELECT " + ", ".join(["set_config(%s, 'off', true)"] * len(settings)), settings
+            "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(settings)),
+            [part for setting in settings for part in setting],
         )
         yield
 
@@ -333,9 +336,9 @@ class DataTable:
     page_size: ClassVar[int] = 50
     # Longer exports are written by a background job (core/exports.py) instead of streamed.
     stream_limit: ClassVar[int] = 50_000
-    # A substring filter of the filterset (see the module's docstring), and what one page of it
-    # reads at most.
-    searched_filter: ClassVar[str | None] = None
+    # Filters no index reads in the table's order (see the module's docstring), and what one
+    # page of them reads at most.
+    searched_filters: ClassVar[tuple[str, ...]] = ()
     search_glance: ClassVar[int] = 2_000
     search_window: ClassVar[int] = 10_000
     search_cap: ClassVar[int] = 5_000
@@ -357,7 +360,8 @@ class DataTable:
         self.params = params if params is not None else QueryDict()
         queryset = self.get_queryset()
         self.filterset = None
-        # The rows of every filter but the searched one, while a term is searched for.
+        self.sort_key, self.descending = self._parse_sort(self.params.get("sort", ""))
+        # The rows of every filter but the searched ones, while one is searched by.
         self._unsearched = None
         if self.filterset_class is not None:
             self.filterset = self.filterset_class(self.params, queryset=queryset)
@@ -366,41 +370,34 @@ class DataTable:
             self.filterset.form.renderer = FILTER_RENDERER
             # Labels as the forms' own, without a colon.
             self.filterset.form.label_suffix = ""
-            if not self.filterset.is_valid():
-                queryset = queryset.none()
-            elif self._searches(queryset):
-                queryset = self._filter_searching(queryset)
-            else:
-                queryset = self.filterset.qs
-        self.sort_key, self.descending = self._parse_sort(self.params.get("sort", ""))
+            queryset = self._filter(queryset) if self.filterset.is_valid() else queryset.none()
         self.queryset = queryset.order_by(*self._ordering(self.descending))
         if self._unsearched is not None and self._model_field()[1]:
             # A window's edges are row comparisons, which a NULL fails: read as any page.
             self._unsearched = None
 
-    def _searches(self, queryset):
-        return (
-            self.searched_filter is not None
-            and bool(self.filterset.form.cleaned_data.get(self.searched_filter))
-            and connections[queryset.db].vendor == "postgresql"
-        )
-
-    def _filter_searching(self, queryset):
-        """The rows of every filter (FilterSet.filter_queryset), keeping those of all but the
-        searched one aside for the windows."""
-        searched = None
+    def _filter(self, queryset):
+        """The filterset's rows; while a searched filter is set, those of all the others kept
+        aside for the windows (on PostgreSQL, whose plans a search sets)."""
+        values = self.filterset.form.cleaned_data
+        searched = [name for name in self.searched_filters if values.get(name)]
+        if not searched or connections[queryset.db].vendor != "postgresql":
+            return self.filterset.qs
+        others = self.params.copy()
+        for name in searched:
+            others.pop(name, None)
+        self._unsearched = self.filterset_class(others, queryset=queryset).qs
         # Whether other filters narrow the rows: walking them in order then reads past the rows
-        # they leave out, so the search goes to the trigram index first.
-        self._narrowed = False
-        for name, value in self.filterset.form.cleaned_data.items():
-            if name == self.searched_filter:
-                searched = (self.filterset.filters[name], value)
-            else:
-                queryset = self.filterset.filters[name].filter(queryset, value)
-                self._narrowed = self._narrowed or value not in (None, "", [], ())
-        self._unsearched = queryset
-        search, term = searched
-        return search.filter(queryset, term)
+        # they leave out, so the search goes to the index first.
+        self._narrowed = any(
+            value not in (None, "", [], ())
+            for name, value in values.items()
+            if name not in searched
+        )
+        queryset = self._unsearched
+        for name in searched:
+            queryset = self.filterset.filters[name].filter(queryset, values[name])
+        return queryset
 
     def get_queryset(self):
         """The rows before filtering: the user's enterprise's, in the tenant scope."""
@@ -531,7 +528,7 @@ class DataTable:
                 matches = matches.filter(
                     row_compare((field, "pk"), ">=" if descending else "<=", end)
                 )
-            with _plan(db, "bitmapscan"):
+            with _plan(db, "bitmapscan", "seqscan"):
                 return list(matches[:count])
 
         rows, glance_end = [], cursor
