@@ -4,7 +4,7 @@ Run on demand, never in the suite:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
         .venv/bin/python bench/usage_analytics.py [--records 10000000] [--big 3000000] \
-        [--days 45] [--keep] [--reuse [--rollups]]
+        [--days 45] [--keep] [--reuse [--rollups] [--loading]]
 
 It creates the database bench_usage_analytics beside the one DATABASE_URL names (dropped again
 at the end unless --keep), migrates it, makes one big enterprise (an Administrator, three
@@ -12,9 +12,10 @@ packages each with a trunk, NUMBERS numbers) and OTHERS other enterprises, and w
 call records over DAYS days up to yesterday, BIG of them the big enterprise's, the rest spread
 over the others. The records are made in SQL (generate_series straight into the record table,
 a day at a time; deterministic), not through the loader, and the rollups are then added from
-them by billing.rollups.add_calls, as a load adds them. --reuse times the pages of the database
-a run with --keep left instead (migrated first; with --rollups its rollups emptied and added
-again from its records), so that the records are not written again at each run.
+them by billing.rollups.add_calls, as a load adds them, and vacuumed. --reuse times the pages
+of the database a run with --keep left instead (migrated first; with --rollups its rollups
+emptied and added again from its records), so that the records are not written again at each
+run.
 
 Then, signed in as the big enterprise's Administrator with django.test.Client, it times the
 whole page (`billing:analytics`: every query and the rendering) for the last 30 days, median of
@@ -24,9 +25,20 @@ enterprise's. Beside each: PostgreSQL's own time for the figures the filter asks
 20 of one aggregate over the hourly rollup, or over the number's records for the number filter:
 the least the page has to read), and the page's slowest queries.
 Target (issue 16): every page under 200 ms at 10,000,000 records.
+
+With --reuse --loading it times instead what the index the top numbers read under a filter
+(usage_number_group_day_read) costs a load: the rollup statement a load runs for a chunk of
+CHUNK_CALLS calls (billing.rollups.add_calls), and the same cut to the number group days (the
+part the index adds to: the whole statement varies by more than that on a shared machine), with
+the index and without it (dropped inside the statement's transaction), alternating, median of
+LOADING_RUNS each, every run rolled back and the rollups vacuumed before it. Twice: the calls of
+a chunk stored again (their rows are added to) and moved to days no rollup holds yet (their
+rows are inserted), the two things a chunk's statement does. The statement without the index
+is PostgreSQL's figure to compare with.
 """
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -44,6 +56,10 @@ RANGE_DAYS = 30
 TARGET_MS = 200
 SLOWEST = 3
 OTHER_ZONE = "America/Los_Angeles"
+READ_INDEX = "usage_number_group_day_read"
+CHUNK_CALLS = 50_000  # billing.loading's chunk
+LOADING_RUNS = 8
+NEW_DAYS_LATER = timedelta(days=90)
 
 # One day of calls of one enterprise: the n-th of `count` starts n * 86400 / count seconds into
 # the day; its number, direction, destination, disposition and durations follow from n.
@@ -222,13 +238,13 @@ def add_rollups(first, days, started):
                 [day, day + timedelta(days=1)],
             )
         print(f"  rollups added, {time.perf_counter() - started:.0f} s", flush=True)
-        cursor.execute("ANALYZE")
+        # As autovacuum would have long before anyone reads them (a test server may run without
+        # it): until a page is marked all-visible, a read of an index that holds the columns
+        # still visits the table for each row.
+        cursor.execute("VACUUM ANALYZE")
 
 
-def add_rollups_again():
-    """Empty every rollup of the kept database and add them again from its records."""
-    from django.db import connection
-
+def rollup_tables():
     from billing.models import (
         UsageFailureHour,
         UsageHour,
@@ -238,7 +254,6 @@ def add_rollups_again():
     )
     from billing.models.usage import UsageMinutePackage, UsageNumberGroupDay
 
-    started = time.perf_counter()
     rollup_models = (
         UsageHour,
         UsageFailureHour,
@@ -248,9 +263,17 @@ def add_rollups_again():
         UsageMinutePackage,
         UsageMinuteTotal,
     )
+    return [model._meta.db_table for model in rollup_models]
+
+
+def add_rollups_again():
+    """Empty every rollup of the kept database and add them again from its records."""
+    from django.db import connection
+
+    started = time.perf_counter()
     with connection.cursor() as cursor:
-        for model in rollup_models:
-            cursor.execute(f"TRUNCATE {model._meta.db_table}")
+        for table in rollup_tables():
+            cursor.execute(f"TRUNCATE {table}")
         cursor.execute("SELECT min(started_at), max(started_at) FROM billing_callrecord")
         first, last = cursor.fetchone()
     first = first.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -370,6 +393,100 @@ def time_pages(user, packages, trunks, numbers):
             print(f"{'':<6}{float(query_run['time']) * 1000:7.1f} ms  {sql[:150]}")
 
 
+def load_average():
+    return ", ".join(f"{load:.2f}" for load in os.getloadavg())
+
+
+def number_group_days_part(new_calls, statement):
+    """The rollup statement cut to its UsageNumberGroupDay rows (its WITH queries
+    number_group_totals and number_group_days): the part READ_INDEX adds to."""
+    part = statement[
+        statement.index("number_group_totals AS (") : statement.index(",\nnumber_days AS (")
+    ]
+    return f"WITH new_calls AS ({new_calls}), {part} SELECT count(*) FROM number_group_days"  # noqa: S608
+
+
+def rolled_back_ms(sql, params, indexed):
+    """The time of one statement (ms), run after a VACUUM of the rollups and rolled back, with
+    READ_INDEX or without it (dropped inside the transaction); and what it counted."""
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM {', '.join(rollup_tables())}")
+    with transaction.atomic(), connection.cursor() as cursor:
+        if not indexed:
+            cursor.execute(f"DROP INDEX {READ_INDEX}")
+        started = time.perf_counter()
+        cursor.execute(sql, params)
+        counted = cursor.fetchone()[0]
+        elapsed = (time.perf_counter() - started) * 1000
+        transaction.set_rollback(True)
+    return elapsed, counted
+
+
+def time_loading():
+    """The rollup statement of a chunk and its number group days alone, with READ_INDEX and
+    without (see the docstring)."""
+    from django.db import connection
+
+    from billing import rollups
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT min(started_at) FROM billing_callrecord")
+        start = cursor.fetchone()[0] + timedelta(days=20, hours=12)
+        cursor.execute(
+            "SELECT started_at FROM billing_callrecord WHERE started_at >= %s"
+            " ORDER BY started_at OFFSET %s LIMIT 1",
+            [start, CHUNK_CALLS],
+        )
+        params = [start, cursor.fetchone()[0]]
+    later = f"interval '{NEW_DAYS_LATER.days} days'"
+    moved = [
+        f"{column} + {later} AS {column}" if column in ("started_at", "ended_at") else column
+        for column in rollups.CALL_COLUMNS
+    ]
+    statements = {}
+    for chunk, columns in (("stored again", rollups.CALL_COLUMNS), ("on new days", moved)):
+        new_calls = (
+            f"SELECT {', '.join(columns)} FROM billing_callrecord"  # noqa: S608
+            " WHERE started_at >= %s AND started_at < %s"
+        )
+        statement = rollups._statement(new_calls)  # what add_calls runs
+        statements[chunk] = statement, number_group_days_part(new_calls, statement)
+    rows = rolled_back_ms(statements["on new days"][1], params, indexed=True)[1]
+    print(
+        f"\nThe rollup statement of a chunk of {CHUNK_CALLS:,} calls from {start:%Y-%m-%d %H:%M}"
+        f" UTC ({rows:,} number group days), and its number group days alone, with and without"
+        f" {READ_INDEX}: median of {LOADING_RUNS}, each rolled back.\n"
+        f"Load average before: {load_average()}"
+    )
+    timings = {}
+    for run in range(LOADING_RUNS):
+        for statement, part in statements.values():
+            for sql in (statement, part):
+                # Each first in turn: the machine's load drifts.
+                for indexed in (run % 2 == 0, run % 2 == 1):
+                    elapsed, _counted = rolled_back_ms(sql, params, indexed)
+                    timings.setdefault((sql, indexed), []).append(elapsed)
+    medians = {key: statistics.median(values) for key, values in timings.items()}
+    print(f"{'':<14} {'statement with / without':>26} {'number group days':>24} {'cost':>7}")
+    for chunk, (statement, part) in statements.items():
+        added = statistics.median(
+            with_index - without
+            for with_index, without in zip(timings[part, True], timings[part, False], strict=True)
+        )
+        print(
+            f"{chunk:<14} {medians[statement, True]:9.0f} ms / {medians[statement, False]:6.0f} ms"
+            f" {medians[part, True]:9.0f} ms / {medians[part, False]:5.0f} ms"
+            f" {added / medians[statement, False]:6.1%}"
+        )
+    print(
+        "(cost: the median of what the index added to the number group days, run by run, as a"
+        " share of the statement without it)"
+    )
+    print(f"Load average after: {load_average()}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=10_000_000)
@@ -382,6 +499,11 @@ def main():
     parser.add_argument(
         "--rollups", action="store_true", help="with --reuse: add the rollups again first"
     )
+    parser.add_argument(
+        "--loading",
+        action="store_true",
+        help=f"with --reuse: time what {READ_INDEX} costs a load instead of the pages",
+    )
     args = parser.parse_args()
     if args.days <= RANGE_DAYS or args.big > args.records:
         sys.exit(f"Give more than {RANGE_DAYS} days, and --big at most --records.")
@@ -392,7 +514,10 @@ def main():
         user, packages, trunks, numbers = kept_enterprise()
         if args.rollups:
             add_rollups_again()
-        time_pages(user, packages, trunks, numbers)
+        if args.loading:
+            time_loading()
+        else:
+            time_pages(user, packages, trunks, numbers)
         return
     tables.recreate_database()
     tables.setup_django()
