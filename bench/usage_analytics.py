@@ -245,25 +245,9 @@ def add_rollups(first, days, started):
 
 
 def rollup_tables():
-    from billing.models import (
-        UsageFailureHour,
-        UsageHour,
-        UsageMinute,
-        UsageMinuteTotal,
-        UsageNumberDay,
-    )
-    from billing.models.usage import UsageMinutePackage, UsageNumberGroupDay
+    from billing import rollups
 
-    rollup_models = (
-        UsageHour,
-        UsageFailureHour,
-        UsageNumberDay,
-        UsageNumberGroupDay,
-        UsageMinute,
-        UsageMinutePackage,
-        UsageMinuteTotal,
-    )
-    return [model._meta.db_table for model in rollup_models]
+    return [model._meta.db_table for model in rollups.ROLLUPS]
 
 
 def add_rollups_again():

@@ -60,6 +60,16 @@ from .models import (
     UsageNumberGroupDay,
 )
 
+# Every rollup table, each counted from the call records (the tests and benches compare them).
+ROLLUPS = (
+    UsageHour,
+    UsageFailureHour,
+    UsageNumberDay,
+    UsageNumberGroupDay,
+    UsageMinute,
+    UsageMinutePackage,
+    UsageMinuteTotal,
+)
 HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
 DAY = timedelta(days=1)

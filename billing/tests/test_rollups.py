@@ -416,19 +416,8 @@ def spread(enterprise, numbers):
     return stored_rollups()
 
 
-ROLLUPS = (
-    UsageHour,
-    UsageFailureHour,
-    UsageNumberDay,
-    UsageNumberGroupDay,
-    UsageMinute,
-    UsageMinutePackage,
-    UsageMinuteTotal,
-)
-
-
 def clear_rollups():
-    for model in ROLLUPS:
+    for model in rollups.ROLLUPS:
         model.objects.all().delete()
 
 

@@ -93,3 +93,34 @@ def test_the_audit_log_is_filtered_by_action(page, admin_user, general_user, sig
     expect(table).to_contain_text("User deactivated")
     expect(table).to_contain_text("Bob General")
     expect(table).not_to_contain_text("Signed in")
+
+
+def test_an_acted_upon_search_reads_on_past_a_window_without_a_match(
+    page, admin_user, general_user, signed_in, monkeypatch
+):
+    from accounts import actions
+    from audit.records import record
+    from audit.views import AuditTable
+
+    # A window of 4 events, and "many matches" from 2: Bob's two events lie behind four newer
+    # ones, so the first page stops at its window and Next finds them.
+    for name, value in [("search_glance", 2), ("search_window", 4), ("search_cap", 2)]:
+        monkeypatch.setattr(AuditTable, name, value)
+    record(actions.USER_DEACTIVATED, actor=admin_user, obj=general_user)
+    record(actions.USER_REACTIVATED, actor=admin_user, obj=general_user)
+    for _ in range(4):
+        record(actions.SIGN_IN, actor=admin_user, obj=admin_user)
+    signed_in(page, admin_user, "/audit-log/")
+
+    page.get_by_role("search", name="Filter").get_by_label("Acted upon").fill("bob")
+    page.get_by_role("button", name="Filter").click()
+
+    expect(page.locator("table")).to_contain_text("No match in the rows searched so far.")
+    expect(page.get_by_text("The search stopped after 4 rows: Next searches on.")).to_be_visible()
+    page.get_by_role("link", name="Next").click()
+
+    rows = page.locator("table tbody").get_by_role("row")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("User reactivated")
+    expect(rows.last).to_contain_text("User deactivated")
+    expect(page.get_by_role("link", name="Previous")).to_be_visible()
