@@ -175,11 +175,19 @@ def refused(client, mail, mailoutbox, capture, run_jobs):
     return response.text, copy
 
 
+def _with_signature_changed(address):
+    # The signature's last character made another: "b" unless it is one already (one address
+    # in 32 or so would otherwise stay as signed, and be taken).
+    at = address.index("@")
+    other = "c" if address[at - 1] == "b" else "b"
+    return address[: at - 1] + other + address[at:]
+
+
 @pytest.mark.parametrize(
     "change, reason",
     [
         (lambda a: a.replace(".", "x", 1), "not a reply address"),
-        (lambda a: a[: a.index("@") - 1] + "b" + a[a.index("@") :], "forged or was changed"),
+        (_with_signature_changed, "forged or was changed"),
         (lambda a: a.replace("reply.carrier.test", "other.test"), "not an address of the reply"),
     ],
     ids=["mangled", "bad-signature", "other-domain"],
