@@ -369,9 +369,10 @@ def recover_jobs():
     """Queue again the jobs that should be running and are not; give up on those out of attempts.
 
     Run every minute by the cron process. It finds a job whose queueing was lost (Redis down at
-    the commit, a retry never scheduled) and a job whose worker died mid-run (its lease expired),
-    and queues its next attempt. Each is taken with a compare-and-set on its queue job id, so
-    two sweeps at once queue a job once; the claim stops a job from running twice anyway.
+    the commit, a retry never scheduled, a worker that died as it took the job from the queue)
+    and a job whose worker died mid-run (its lease expired), and queues its next attempt. Each
+    is taken with a compare-and-set on its queue job id, so two sweeps at once queue a job once;
+    the claim stops a job from running twice anyway.
     Returns how many jobs it queued again.
     """
     from .models import Job
@@ -425,6 +426,11 @@ def _still_coming(job, queue_job):
     if queue_job is None:
         return False
     status = queue_job.get_status()
+    if status == JobStatus.QUEUED and queue_job.get_position() is None:
+        # Taken from the queue by a worker that died before starting it: RQ still says queued,
+        # and fails it only at its own maintenance, every ten minutes. Should a worker that took
+        # it be alive and only slow to start it, the claim lets one of the two attempts run.
+        return False
     if job.status == Job.Status.RUNNING:
         # Its lease has expired: a queue job still "started" is a dead worker's.
         return status in WAITING

@@ -1,5 +1,6 @@
 """Port batches sent by real RQ workers that are killed mid-submission: none lost, none sent
-twice; and Redis down when the documents came in loses nothing."""
+twice; and a worker dying as it takes a batch, or Redis down when the documents came in, loses
+nothing."""
 
 import os
 import random
@@ -123,6 +124,29 @@ def test_workers_killed_mid_submission_leave_no_batch_lost_and_none_sent_twice(
         jobs = Job.objects.filter(function="porting.submission.send_batch")
         assert set(jobs.values_list("status", flat=True)) == {Job.Status.SUCCEEDED}
         assert max(jobs.values_list("attempts", flat=True)) > 1  # some were killed
+
+
+def test_a_worker_dying_as_it_takes_a_batch_from_the_queue_loses_no_batch(
+    acme_scope, admin_user, run_jobs, django_capture_on_commit_callbacks
+):
+    order = submitted_order(admin_user, entries=ENTRIES[:3])
+    with django_capture_on_commit_callbacks(execute=True):
+        with_documents(order, admin_user)
+    batch = PortBatch.objects.get(port_order__order=order)
+    queue = django_rq.get_queue("default")
+    # A worker takes a job by moving it from the queue to the queue's intermediate list, and
+    # marks it started only in the work horse: this worker died before it forked one.
+    taken = batch.submit_job.queue_job_id
+    assert queue.connection.lrem(queue.key, 1, taken) == 1
+    queue.connection.rpush(queue.intermediate_queue_key, taken)
+    assert queue.fetch_job(taken).get_status() == "queued"
+
+    time_passes()
+    assert sweep() == 1
+    run_jobs()
+    batch.refresh_from_db()
+    assert (batch.sent_version, batch.status) == (0, Status.SUBMITTED)
+    assert SandboxPortRequest.objects.filter(pon=batch.reference).count() == 1
 
 
 def test_redis_down_when_the_documents_came_in_loses_no_batch(
