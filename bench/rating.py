@@ -16,14 +16,16 @@ straight into the month's partition, unrated.
 
 It prints
 - the re-rate job of the month for every enterprise, as the worker runs it (billing.rating's
-  rerate_month: the calls rated, each enterprise's hourly totals rebuilt), in records/s; then
-  the same job again (nothing changes: no call is written, no total rebuilt);
+  rerate_month: the calls rated, each enterprise's hourly totals moved by what changed), in
+  records/s; then the same job again (nothing changes: no call is written, no total moved);
 - beside it, PostgreSQL's own figure for the same rows: a bare UPDATE setting each call's
-  charge from its billable seconds, with no join (the least a re-rate writes), on a packed copy
-  of the month's partition, and the re-rate as a share of it; and the same UPDATE on a copy
-  whose pages are half empty (fillfactor 50), where no index is written, with both sizes; and
-  where the re-rate's time goes (the rating join alone, the hourly totals' rebuild, the rest:
-  writing the calls);
+  charge from its billable seconds, with no join (the least a re-rate writes), on a copy of
+  the month's partition with pages half empty as the portal makes them (fillfactor 50: each
+  new version stays on its page and no index is written, HOT), and the re-rate as a share of
+  it; and the same UPDATE on a packed copy (every version moves, every index is written), with
+  both sizes; and where the re-rate's time goes (the rating join alone, the rest: writing the
+  calls and moving the totals), beside what counting the hourly totals again would take;
+- the nightly packing of the month once it is settled (billing.partitions), with the sizes;
 - the loader's rating overhead: for a chunk of CHUNK calls, the rate table made and the
   INSERT ... SELECT of the chunk with and without the join to it.
 Target (issue 17): over 100,000 records/s for the re-rate.
@@ -366,7 +368,7 @@ def make_plans(first_enterprise):
 
 def write_records(enterprises, count):
     """count calls of MONTH, half the first enterprise's, in SQL into the month's partition
-    made without indexes and attached after."""
+    made without indexes and attached after, with room on its pages as the portal makes it."""
     from django.db import connection
 
     from billing.models import CallRecord
@@ -383,9 +385,11 @@ def write_records(enterprises, count):
         if exists:
             cursor.execute(f"ALTER TABLE billing_callrecord DETACH PARTITION {table}")
             cursor.execute(f"DROP TABLE {table}")
+        # With the room on its pages that the portal's partitions have (core.partitions).
         cursor.execute(
             f"CREATE TABLE {table} (LIKE billing_callrecord"
             " INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
+            f" WITH (fillfactor = {CallRecord.partition_fillfactor})"
         )
         shares = [count // 2] + [count // 2 // (len(enterprises) - 1)] * (len(enterprises) - 1)
         for day_number in range(days):
@@ -432,7 +436,8 @@ def timed_rerate(user):
 
 def breakdown(enterprises):
     """Seconds of the re-rate's parts, each over the whole month: the rating join alone (its
-    rows written to a temporary table, not to the records) and the hourly totals' rebuild."""
+    rows written to a temporary table, not to the records), and counting the hourly totals
+    again from the calls (rollups.rebuild_hours), which the re-rate's statement spares."""
     from django.db import connection, transaction
 
     from billing import rating, rollups
@@ -466,8 +471,8 @@ def postgres_update(fillfactor=100):
     charge of every call of the month from its billable seconds, with no join, on a copy of the
     month's partition with its indexes. At fillfactor 100 the copy is packed as a load leaves
     it (the re-rate's first run meets the same); at 50 each page keeps room for a new version
-    of each of its rows, so that the update stays on the page and writes no index entry (HOT):
-    the most a re-rate could gain by leaving room, at twice the table's size."""
+    of each of its rows, so that the update stays on the page and writes no index entry (HOT),
+    as on the portal's partitions of open months."""
     from django.db import connection
 
     from billing.models import CallRecord
@@ -488,6 +493,26 @@ def postgres_update(fillfactor=100):
         seconds, rows = time.perf_counter() - started, cursor.rowcount
         cursor.execute("DROP TABLE bench_month")
     return seconds, rows, megabytes
+
+
+def pack_month():
+    """Seconds of packing the month's partition as the nightly job does once it is settled,
+    and its size with its indexes before and after, in MB."""
+    from django.db import connection
+
+    from billing.models import CallRecord
+    from core.partitions import pack_partitions_before, partition_name
+
+    table = partition_name(CallRecord, datetime(MONTH.year, MONTH.month, 1, tzinfo=UTC))
+    size = f"SELECT pg_total_relation_size('{table}') / 1e6"
+    with connection.cursor() as cursor:
+        cursor.execute(size)
+        before = cursor.fetchone()[0]
+        started = time.perf_counter()
+        assert pack_partitions_before(CallRecord, date(MONTH.year, MONTH.month + 1, 1)) == [table]
+        seconds = time.perf_counter() - started
+        cursor.execute(size)
+        return seconds, before, cursor.fetchone()[0]
 
 
 def loader_overhead(packages):
@@ -578,19 +603,24 @@ def main():
     )
     update_seconds, updated, packed_mb = postgres_update()
     roomy_seconds, roomy_updated, roomy_mb = postgres_update(fillfactor=50)
+    pack_seconds, month_mb, month_packed_mb = pack_month()
     print(f"Load average after: {tables_load()}\n")
 
-    floor = updated / update_seconds
+    floor = roomy_updated / roomy_seconds
     report("re-rate job of the month (rating and rollups)", first_seconds, stored, floor)
     report("the same again (nothing changes)", again_seconds, stored, floor)
-    report("PostgreSQL: bare UPDATE of the charge, no join", update_seconds, updated)
-    report("PostgreSQL: the same, pages half empty (HOT)", roomy_seconds, roomy_updated)
-    print(f"  the month's table: {packed_mb:,.0f} MB packed, {roomy_mb:,.0f} MB half empty")
+    report("PostgreSQL: bare UPDATE of the charge, no join", roomy_seconds, roomy_updated)
+    report("PostgreSQL: the same on packed pages", update_seconds, updated)
+    print(f"  the month's table: {roomy_mb:,.0f} MB half empty, {packed_mb:,.0f} MB packed")
     print(f"  {rated:,} calls rated, {unrated:,} answered unrated; {hours:,} hourly rows")
     print(
-        f"Of the re-rate: the rating join alone {join_seconds:.2f} s, the hourly totals' rebuild"
-        f" {hours_seconds:.2f} s; the rest is the UPDATE writing the calls"
-        f" ({first_seconds - join_seconds - hours_seconds:.2f} s the first time)."
+        f"Of the re-rate: the rating join alone {join_seconds:.2f} s; the rest is the UPDATE"
+        f" writing the calls and moving their hourly totals ({first_seconds - join_seconds:.2f} s"
+        f" the first time). Counting the hourly totals again instead: {hours_seconds:.2f} s."
+    )
+    print(
+        f"Packing the month once settled (nightly, billing.partitions): {pack_seconds:.1f} s,"
+        f" {month_mb:,.0f} MB to {month_packed_mb:,.0f} MB with its indexes"
     )
     print(
         f"\nLoader's rating of a chunk of {CHUNK:,} calls: rate table {made_ms:.1f} ms;"

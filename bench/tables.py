@@ -73,7 +73,37 @@ def drop_database():
         connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
 
 
+def postgres_settings():
+    """Lines naming the server and each of deploy/postgresql.conf's settings that it lacks.
+
+    Every figure depends on them: on PostgreSQL's defaults a million-row table is read from the
+    operating system's cache page by page, and bulk changes write whole pages to the WAL.
+    """
+    import psycopg
+
+    wanted = {}
+    for line in (PROJECT / "deploy" / "postgresql.conf").read_text().splitlines():
+        if re.match(r"[a-z_]+ *=", line):
+            name, value = (part.strip() for part in line.split("=", 1))
+            wanted[name] = value
+    with psycopg.connect(database_url("postgres"), autocommit=True) as connection:
+        version = connection.execute("SHOW server_version").fetchone()[0]
+        found = {name: connection.execute(f"SHOW {name}").fetchone()[0] for name in wanted}
+    lines = [f"PostgreSQL {version}"]
+    lines += [
+        f"  {name} = {found[name]}, not {value} as in deploy/postgresql.conf"
+        for name, value in wanted.items()
+        if found[name].lower() != value.lower()
+    ]
+    if len(lines) > 1:
+        lines.append("  (bin/tune-postgres gives the server those settings)")
+    else:
+        lines[0] += " with the settings of deploy/postgresql.conf"
+    return lines
+
+
 def setup_django():
+    print("\n".join(postgres_settings()))
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     os.environ["DATABASE_URL"] = database_url(BENCH_DB)
     os.environ.pop("REDIS_URL", None)

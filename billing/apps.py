@@ -17,7 +17,11 @@ class BillingConfig(AppConfig):
         from .delivery import remove_old_adr_files, schedule_adr_files
         from .demo import load
         from .loading import load_spool
-        from .partitions import drop_expired_partitions, make_partitions_ahead
+        from .partitions import (
+            drop_expired_partitions,
+            make_partitions_ahead,
+            pack_settled_partitions,
+        )
         from .permissions import VIEW_ADR_FILES, VIEW_ANALYTICS
         from .views_adr import secure_ftp_section
 
@@ -45,6 +49,9 @@ class BillingConfig(AppConfig):
         )
         schedule.register(
             drop_expired_partitions, cron="21 2 * * *", kind="Drop expired usage records"
+        )
+        schedule.register(
+            pack_settled_partitions, cron="31 2 * * *", kind="Pack settled months of calls"
         )
         schedule.register(load_spool, cron="* * * * *", kind="Load usage record files")
         schedule.register(schedule_adr_files, cron="7 * * * *", kind="Deliver the daily ADR files")

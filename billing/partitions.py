@@ -1,11 +1,11 @@
 """The monthly partitions of the usage record tables (core.partitions): made ahead, and
-dropped past the retention staff set (RecordRetention)."""
+packed once settled, and dropped past the retention staff set (RecordRetention)."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 
-from core.partitions import drop_partitions_before, ensure_partitions
+from core.partitions import drop_partitions_before, ensure_partitions, pack_partitions_before
 
 from .models import AppRecord, CallRecord, MessageRecord, RecordRetention
 
@@ -30,3 +30,12 @@ def drop_expired_partitions():
     year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
     cutoff = today.replace(year=year, month=month + 1, day=1)
     return [name for model in RECORD_MODELS for name in drop_partitions_before(model, cutoff)]
+
+
+def pack_settled_partitions():
+    """Pack the call records of the months before last month (CallRecord.partition_fillfactor):
+    their invoices are made early in the month after, and a month invoiced is never rated
+    again. Daily, from the cron process; harmless when run twice. Returns the names packed."""
+    today = timezone.now().date()
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return pack_partitions_before(CallRecord, last_month)

@@ -392,9 +392,9 @@ def closed_months(enterprise_id, since, until):
 
 def rate_again(enterprise_id, since, until):
     """Rate the enterprise's calls started from since to until (excluded) again by the plans
-    in force, and rebuild the hourly totals the changed calls are in. Refuses
-    (ClosedMonth) a span that holds an invoiced month. Running it twice changes nothing the
-    second time. Returns the calls whose rating changed."""
+    in force, and move the hourly totals the changed calls are in. Refuses (ClosedMonth) a
+    span that holds an invoiced month. Running it twice changes nothing the second time.
+    Returns the calls whose rating changed."""
     with scopes_disabled(), transaction.atomic():
         # One at a time with the close of the enterprise's month (billing.invoicing locks the
         # same row): a month is not invoiced while its calls are rated.
@@ -403,40 +403,48 @@ def rate_again(enterprise_id, since, until):
             raise ClosedMonth(
                 f"{closed[0]:%B %Y} is closed (invoiced): its calls are not rated again."
             )
-        changed, first, last = rate_stored(enterprise_id, since, until)
-        # The totals are the calls' sums: only the hours from the first changed call to the last
-        # are counted again (a month of a busy enterprise's calls is read otherwise).
-        if changed:
+        changed, first, last, totals_moved = rate_stored(enterprise_id, since, until)
+        # Otherwise the totals are the calls' sums counted again: only the hours from the first
+        # changed call to the last (a month of a busy enterprise's calls is read otherwise).
+        if changed and not totals_moved:
             rollups.rebuild_hours(enterprise_id, first, last)
     return changed
 
 
 def rate_stored(enterprise_id, since, until):
     """Rate the enterprise's stored calls from since to until (excluded) again; return how
-    many changed, and the first and last start of those (None when none did). The caller
-    rebuilds the rollups."""
+    many changed, the first and last start of those (None when none did), and whether the
+    hourly totals were moved by the changes (on PostgreSQL, unless an hour's row is missing):
+    if not, the caller rebuilds them."""
     packages = Package.objects.filter(enterprise_id=enterprise_id).values("pk")
     if connection.vendor != "postgresql":
-        return _rate_python(enterprise_id, packages, since, until)
+        return (*_rate_python(enterprise_id, packages, since, until), False)
     with transaction.atomic(), connection.cursor() as cursor:
         # The month's calls and their new rating are joined on the key: a hash table of them
         # all, in memory.
         cursor.execute("SET LOCAL work_mem = '256MB'")
         joins = rate_tables(cursor, packages, since, until)
-        # Only the calls whose rating changes are written: a second run writes nothing.
-        cursor.execute(
+        # Only the calls whose rating changes are written: a second run writes nothing. Their
+        # rating before and after moves the hourly totals, in the same statement.
+        before = ", ".join(f"c.{name} AS old_{name}" for name in rollups.RATING_COLUMNS)
+        returned = [f"stored.{name}" for name in rollups.CALL_COLUMNS] + [
+            f"new.old_{name}" for name in rollups.RATING_COLUMNS
+        ]
+        statement = (
             "WITH changed AS (UPDATE billing_callrecord AS stored"  # noqa: S608 - our own SQL
             " SET rate_id = new.rate_id, rated_seconds = new.rated_seconds, charge = new.charge"
-            f" FROM (SELECT c.started_at, c.call_id, {RATING}"
+            f" FROM (SELECT c.started_at, c.call_id, {before}, {RATING}"
             f" FROM billing_callrecord AS c {joins} WHERE {_span('c')}) AS new"
             f" WHERE {_span('stored')}"
             " AND stored.started_at = new.started_at AND stored.call_id = new.call_id"
             " AND (stored.rate_id, stored.rated_seconds, stored.charge)"
             " IS DISTINCT FROM (new.rate_id, new.rated_seconds, new.charge)"
-            " RETURNING stored.started_at)"
-            " SELECT count(*), min(started_at), max(started_at) FROM changed",
-            {"enterprise": enterprise_id, "since": since, "until": until},
+            f" RETURNING {', '.join(returned)}), {rollups.rating_changes('changed')}"
+            " SELECT count(*), min(started_at), max(started_at),"
+            " (SELECT count(*) FROM rating_deltas) = (SELECT count(*) FROM rated_hours)"
+            " FROM changed"
         )
+        cursor.execute(statement, {"enterprise": enterprise_id, "since": since, "until": until})
         changed = cursor.fetchone()
         drop_rate_tables(cursor)
     return changed

@@ -29,8 +29,9 @@ disposition; `seconds` the duration (start to end) of the answered calls; `billa
 all the calls' billable seconds; `post_dial_delay_ms` the delays summed over the
 `post_dial_delay_calls` calls that had one (their average is the one divided by the other);
 `rated_seconds` and `charge` the billed seconds and charges of the rated calls, `unrated` the
-answered calls no rate covered (billing.rating). A re-rate changes those alone: `rebuild_hours`
-recounts only UsageHour.
+answered calls no rate covered (billing.rating). A re-rate changes those alone, in UsageHour
+only: on PostgreSQL its statement moves them by what it changed (`rating_changes`); otherwise
+`rebuild_hours` counts the hours again.
 """
 
 from collections import Counter
@@ -156,15 +157,12 @@ NUMBER_DAY_TOTALS = ("calls", "answered", "seconds", "billable_seconds")
 _HOURS = """
 hours AS (
     INSERT INTO billing_usagehour ({groups}, {totals})
-    SELECT enterprise_id, date_trunc('hour', started_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
-        package_id, trunk_id, direction, destination_class,
-        CASE WHEN destination_class = '{international}' THEN destination_country ELSE '' END,
+    SELECT {hour_groups},
         count(*), {by_disposition},
         coalesce(sum(duration) FILTER (WHERE disposition = '{answered}'), 0),
         coalesce(sum(billable_seconds), 0),
         coalesce(sum(post_dial_delay_ms), 0), count(post_dial_delay_ms),
-        coalesce(sum(rated_seconds), 0), coalesce(sum(charge), 0),
-        count(*) FILTER (WHERE disposition = '{answered}' AND rate_id IS NULL)
+        {rating_totals}
     FROM new_calls
     {hour_window}
     GROUP BY 1, 2, 3, 4, 5, 6, 7
@@ -266,6 +264,55 @@ SELECT count(*) FROM new_calls
 )
 # Only the hours, rebuilt when calls are rated again (the other rollups hold no rating).
 _ADD_HOURS = "WITH new_calls AS ({new_calls})," + _HOURS + " SELECT count(*) FROM new_calls"  # noqa: S608
+# A call's UsageHour group, and the rating totals of calls whose rating columns (RATING_COLUMNS)
+# are named with a prefix (those a re-rate found, "old_").
+HOUR_GROUPS = (
+    "enterprise_id, date_trunc('hour', started_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',"
+    " package_id, trunk_id, direction, destination_class,"
+    f" CASE WHEN destination_class = '{DestinationClass.INTERNATIONAL}'"
+    " THEN destination_country ELSE '' END"
+)
+RATING_COLUMNS = ("rate_id", "rated_seconds", "charge")
+RATING_TOTALS = ("rated_seconds", "charge", "unrated")
+
+
+def _rating_totals(prefix=""):
+    return (
+        f"coalesce(sum({prefix}rated_seconds), 0)",
+        f"coalesce(sum({prefix}charge), 0)",
+        f"count(*) FILTER (WHERE disposition = '{Disposition.ANSWERED}'"
+        f" AND {prefix}rate_id IS NULL)",
+    )
+
+
+def rating_changes(changed):
+    """SQL of two WITH queries that move UsageHour's rating totals by what a re-rate changed:
+    `changed` names the query of the calls it wrote, with CALL_COLUMNS and their rating
+    before, as old_rate_id, old_rated_seconds and old_charge. `rating_deltas` gives the groups
+    of hours it changed; `rated_hours` the rows it updated, one a group unless a row is missing
+    (then the caller rebuilds the hours: rebuild_hours)."""
+    deltas = ", ".join(
+        f"{new} - {old} AS {name}"
+        for new, old, name in zip(
+            _rating_totals(), _rating_totals("old_"), RATING_TOTALS, strict=True
+        )
+    )
+    matches = " AND ".join(
+        f"COALESCE(total.{name}, 0) = COALESCE(delta.{name}, 0)"
+        if name in ("package_id", "trunk_id")
+        else f"total.{name} = delta.{name}"
+        for name in GROUPS
+    )
+    return (
+        f"rating_deltas AS (SELECT {HOUR_GROUPS}, {deltas} FROM {changed}"  # noqa: S608
+        " GROUP BY 1, 2, 3, 4, 5, 6, 7), "
+        "rated_hours AS (UPDATE billing_usagehour AS total SET "
+        + ", ".join(f"{name} = total.{name} + delta.{name}" for name in RATING_TOTALS)
+        + f" FROM rating_deltas AS delta ({', '.join(GROUPS)}, {', '.join(RATING_TOTALS)})"
+        f" WHERE {matches} RETURNING 1)"
+    )
+
+
 # The first and last minutes (UTC, without a zone) a call of a row counts in, in SQL.
 FIRST_MINUTE = "date_trunc('minute', started_at AT TIME ZONE 'UTC')"
 LAST_MINUTE = (
@@ -295,6 +342,8 @@ def _statement(new_calls, rebuilding=False, template=_ADD_CALLS):
         new_calls=new_calls,
         groups=", ".join(GROUPS),
         totals=", ".join(TOTALS),
+        hour_groups=HOUR_GROUPS,
+        rating_totals=", ".join(_rating_totals()),
         failure_groups=", ".join(FAILURE_GROUPS),
         minute_groups=", ".join(MINUTE_GROUPS),
         number_day_groups=", ".join(NUMBER_DAY_GROUPS),

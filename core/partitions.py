@@ -11,6 +11,11 @@ Partitions are made ahead of the rows: `ensure_partitions(model, first, last)` b
 default partition, so a row whose month has no partition is refused rather than hidden where
 detaching a month would trip over it. `drop_partitions_before(model, day)` drops whole months
 past their retention, which deletes nothing row by row.
+
+A model whose rows of a month are changed in bulk while the month is open (call records
+rated again) sets `partition_fillfactor`: its partitions are made with pages that full, so an
+UPDATE of columns no index holds keeps each new row version on its page (HOT) and writes no
+index. `pack_partitions_before(model, day)` packs the months done with such changes.
 """
 
 from datetime import date
@@ -90,6 +95,8 @@ def ensure_partitions(model, first, last):
     if connection.vendor != "postgresql":
         return []
     table = model._meta.db_table
+    fillfactor = getattr(model, "partition_fillfactor", None)
+    storage = f" WITH (fillfactor = {int(fillfactor)})" if fillfactor else ""
     made = []
     month = _month(first)
     with connection.cursor() as cursor:
@@ -100,7 +107,7 @@ def ensure_partitions(model, first, last):
                 # Two loads at once may both make it: IF NOT EXISTS lets the second pass.
                 cursor.execute(
                     f'CREATE TABLE IF NOT EXISTS "{name}" PARTITION OF "{table}" '  # noqa: S608
-                    "FOR VALUES FROM (%s) TO (%s)",
+                    f"FOR VALUES FROM (%s) TO (%s){storage}",
                     [month.isoformat(), _next_month(month).isoformat()],
                 )
                 made.append(name)
@@ -137,3 +144,25 @@ def drop_partitions_before(model, day):
                 cursor.execute(f'DROP TABLE "{name}"')
                 dropped.append(name)
     return dropped
+
+
+def pack_partitions_before(model, day):
+    """Rewrite the monthly partitions wholly before day's month that were made with room on
+    their pages (partition_fillfactor) packed, their indexes too; returns their names.
+
+    Each is locked while it is rewritten (seconds for millions of rows): a query that reads
+    it waits, one bounded to other months does not.
+    """
+    packed = []
+    with connection.cursor() as cursor:
+        for month, name in partitions(model):
+            cursor.execute(
+                "SELECT coalesce(reloptions, '{}') FROM pg_class WHERE oid = %s::regclass",
+                [name],
+            )
+            roomy = any(option.startswith("fillfactor=") for option in cursor.fetchone()[0])
+            if month < _month(day) and roomy:
+                cursor.execute(f'ALTER TABLE "{name}" RESET (fillfactor)')
+                cursor.execute(f'VACUUM (FULL, ANALYZE) "{name}"')
+                packed.append(name)
+    return packed

@@ -90,6 +90,12 @@ class CallRecord(models.Model):
 
     objects = tenant_manager()
 
+    # A month's partition is made with pages half full: rating the month again then writes each
+    # call's new version beside the old one on its page, with no new index entry (a HOT
+    # update), about ten times faster than on packed pages (bench/rating.py). Once no invoice
+    # of the month is left to make, billing.partitions packs it (core.partitions).
+    partition_fillfactor = 50
+
     class Meta:
         indexes = [
             models.Index(fields=["enterprise", "started_at"], name="call_record_enterprise"),

@@ -8,15 +8,17 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 
-from billing import rating
+from billing import rating, rollups
 from billing.models import CallRecord, Invoice, RatePlan, TaxRate, UsageHour, UsageRate
 from core.models import Job
 from phone_numbers.tests.inventory_factories import add_numbers, package_of
 from tests.workers import start_worker, wait_for
 
 from .test_loading import ACME_NUMBER, call, csv_bytes, load, unanswered
+from .test_rollups import stored_hours
 
 GLOBEX_NUMBER = "+12125550100"
 NOVEMBER = (datetime(2026, 11, 1, 4, tzinfo=UTC), datetime(2026, 12, 1, 5, tzinfo=UTC))
@@ -298,6 +300,59 @@ def test_rating_again_counts_again_only_the_hours_of_the_calls_that_changed(acme
     assert rated("near") == (near.pk, 12, Decimal("0.006000"))
     assert UsageHour.objects.get(destination_class="local").charge == Decimal("0.006")
     assert UsageHour.objects.get(destination_class="long_distance").pk == far_hour.pk
+
+
+def test_rating_again_keeps_each_call_on_its_page_and_writes_no_index(acme, enterprise):
+    """The month's partition keeps room on its pages (CallRecord.partition_fillfactor): each
+    call rated again gets its new version beside the old one, a HOT update."""
+    far = rate(plan(), "0.06")
+    load(csv_bytes([answered(f"far-{n}", 61) for n in range(40)]))
+    UsageRate.objects.filter(pk=far.pk).update(per_minute=Decimal("0.07"))
+
+    assert rating.rate_again(enterprise.pk, *NOVEMBER) == 40
+
+    assert rated("far-7") == (far.pk, 66, Decimal("0.077000"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables"
+            " WHERE relname = 'billing_callrecord_2026_11'"
+        )
+        assert cursor.fetchone() == (40, 40)
+
+
+def test_rating_again_moves_the_hourly_totals_by_what_changed(acme, enterprise):
+    standard = plan()
+    local = rate(standard, "0.02", "local")
+    far = rate(standard, "0.06")
+    classes = ["local", "long_distance", "international"]
+    lines = [
+        call(
+            f"c{n}",
+            billable_seconds=str(5 + n),
+            start_time=f"2026-11-20T{10 + n % 4:02}:{n:02}:00Z",
+            answer_time=f"2026-11-20T{10 + n % 4:02}:{n:02}:05Z",
+            end_time=f"2026-11-20T{10 + n % 4:02}:{n:02}:50Z",
+            destination_class=classes[n % 3],
+            destination_country="GB" if n % 3 == 2 else "",
+            to="+442071234567" if n % 3 == 2 else "+13125550111",
+        )
+        for n in range(30)
+    ]
+    missed = unanswered("missed", start_time="2026-11-20T11:30:00Z", destination_class="local")
+    load(csv_bytes([*lines, missed]))
+    UsageRate.objects.filter(pk=local.pk).update(per_minute=Decimal("0.03"))
+    far.delete()
+    rate(standard, "0.25", "international", prefix="44")
+
+    assert rating.rate_again(enterprise.pk, *NOVEMBER) == 30
+    assert stored_hours() == rollups.hours_from_records(CallRecord.objects.all())
+    assert rating.unrated_calls(enterprise.pk, *NOVEMBER) == 10
+
+    # A row of the totals missing (no load would leave it so): the hours are counted again.
+    UsageHour.objects.filter(destination_class="local").order_by("hour").first().delete()
+    UsageRate.objects.filter(pk=local.pk).update(per_minute=Decimal("0.04"))
+    assert rating.rate_again(enterprise.pk, *NOVEMBER) == 10
+    assert stored_hours() == rollups.hours_from_records(CallRecord.objects.all())
 
 
 def test_the_python_rating_agrees_with_the_sql(acme, enterprise):
