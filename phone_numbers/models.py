@@ -85,10 +85,12 @@ class PhoneNumber(models.Model):
     # The package, routing policy, trunk and E911 address are checked by the composite keys
     # (column, enterprise_id) of migration 0002 alone: a second, single-column key would check
     # every changed row again (a Manage action on 100,000 numbers). PROTECT is Django's.
+    # Indexed below (phone_number_package).
     package = models.ForeignKey(
         "trunks.Package",
         on_delete=models.PROTECT,
         related_name="phone_numbers",
+        db_index=False,
         db_constraint=False,
     )
     status = models.CharField(max_length=12, choices=Status, default=Status.PENDING)
@@ -151,13 +153,16 @@ class PhoneNumber(models.Model):
             models.Index(fields=["enterprise", "kind", "package", "id"]),
             models.Index(fields=["enterprise", "kind", "created_at", "id"]),
             # Cities are matched whatever their case (iexact compares UPPER(city)), states as
-            # stored; each is read in the tab's default order, by number.
+            # stored; each is read in the tab's default order, by number. A city's page by another
+            # column is sorted from this index alone (tables.py): it holds the sortable columns,
+            # and the city itself, without which PostgreSQL reads UPPER(city) from the table.
             models.Index(
                 F("enterprise"),
                 F("kind"),
                 Upper("city"),
                 F("e164"),
                 F("id"),
+                include=["city", "status", "package", "area_code", "created_at"],
                 name="phone_number_city",
             ),
             models.Index(
@@ -169,6 +174,16 @@ class PhoneNumber(models.Model):
                 fields=["enterprise", "kind", "e164", "id"],
                 condition=Q(e911_address__isnull=True),
                 name="phone_number_no_e911",
+            ),
+            # A package's numbers, for its deletion and the database's key (which name it). "Not
+            # NULL", true of every number, keeps the index from the pages sorted by package: their
+            # row comparison (package, id) <= (x, y) does not name it so, and PostgreSQL, which
+            # guesses that comparison by x alone, would read a whole package from this index for
+            # the last page instead of a page from (enterprise, kind, package, id).
+            models.Index(
+                fields=["package"],
+                condition=Q(package__isnull=False),
+                name="phone_number_package",
             ),
             # The optional keys are indexed only where set: a change to a number then updates
             # the indexes of what it has, which keeps a Manage action on 100,000 numbers quick.

@@ -11,7 +11,7 @@ disconnected ones are kept for their history and shown when the filter asks for 
 
 import django_filters
 from django.core.validators import RegexValidator
-from django.db.models import Case, Q, TextField, Value, When
+from django.db.models import Case, F, Q, TextField, Value, When
 from django.db.models.functions import Concat
 from django.utils.html import format_html
 
@@ -277,6 +277,34 @@ class NumberTableMixin:
         return PhoneNumber.objects.filter(kind=self.kind).select_related(
             "package", "routing_policy", "trunk", "e911_address"
         )
+
+    def _rows(self, cursor, *, backwards=False):
+        """The page's rows: their ids read first, from one index and without the joins, and then
+        only the page's rows joined.
+
+        PostgreSQL guesses how many numbers a filter matches, often wrongly (a prefix of 10,000
+        numbers guessed as 14; the pending numbers, 2%, as spread evenly over the packages),
+        and joined before the LIMIT a wrong guess has it join and sort every match, or walk the
+        packages' own index for their order. The join also names the package, which opens
+        phone_number_package to the pages sorted by package (see the model). (Every sortable
+        column here is NOT NULL: no page crosses into a run of NULLs, which DataTable._rows
+        reads with a second query.)
+        """
+        descending = self.descending != backwards
+        ids = self._after(self.queryset, cursor, descending).values("pk")
+        city = self.filterset.is_valid() and self.filterset.form.cleaned_data.get("city")
+        if city and self.sort_key != "number":
+            # The table's order with NULLs at the other end: the same rows in the same order,
+            # but no index has it, so the city's entries in phone_number_city, which holds the
+            # sortable columns, are sorted. Walking the column's index instead, in the hope of
+            # meeting the city early, reads past every number before it: a city's numbers are
+            # often one block, added together, behind hundreds of thousands of others.
+            column = F(self._sort_field())
+            order = column.desc(nulls_last=True) if descending else column.asc(nulls_first=True)
+            ids = ids.order_by(order, F("pk").desc() if descending else F("pk").asc())
+        # Without the filters again: they would lead PostgreSQL back to reading every match.
+        page = self.get_queryset().filter(pk__in=ids[: self.page_size + 1])
+        return list(page.order_by(*self._ordering(descending)))
 
 
 class USDomesticTable(NumberTableMixin, DataTable):
