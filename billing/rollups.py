@@ -262,7 +262,7 @@ minute_totals AS (
 SELECT count(*) FROM new_calls
 """
 )
-# Only the hours, rebuilt when calls are rated again (the other rollups hold no rating).
+# Only the hours, counted again when a re-rate cannot move them (no other rollup holds rating).
 _ADD_HOURS = "WITH new_calls AS ({new_calls})," + _HOURS + " SELECT count(*) FROM new_calls"  # noqa: S608
 # A call's UsageHour group, and the rating totals of calls whose rating columns (RATING_COLUMNS)
 # are named with a prefix (those a re-rate found, "old_").
