@@ -420,8 +420,8 @@ def rate_stored(enterprise_id, since, until):
     if connection.vendor != "postgresql":
         return (*_rate_python(enterprise_id, packages, since, until), False)
     with transaction.atomic(), connection.cursor() as cursor:
-        # The month's calls and their new rating are joined on the key: a hash table of them
-        # all, in memory.
+        # The month's calls joined to their rates, and the changes grouped by hour, are hash
+        # tables of a month's calls: in memory.
         cursor.execute("SET LOCAL work_mem = '256MB'")
         joins = rate_tables(cursor, packages, since, until)
         # Only the calls whose rating changes are written: a second run writes nothing. Their
