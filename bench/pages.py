@@ -14,6 +14,10 @@ page's requests per second beside the sign-in page's, their ratio, and the page'
 first and second page. With REDIS_URL set, gunicorn gets it too and reads the sessions from
 Redis, as production does.
 Target: every list page at 0.5 or more of the sign-in page, and the same queries on every page.
+
+It also times the floor of a list page (bench/floor_urls.py), served by the same gunicorn: the
+layout alone, signed in, and the layout with 50 users of a bare query, read as model instances
+and as plain values, with no filters, pager or column choice. No list page can beat its floor.
 """
 
 import argparse
@@ -132,13 +136,19 @@ def free_port():
 
 
 def start_gunicorn(port, workers, redis_url):
+    """The portal's gunicorn, with the floor pages beside its own (floor_settings.py)."""
     server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
         [
             *(sys.executable, "-m", "gunicorn", "portal.wsgi"),
             *("--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"),
         ],
         cwd=Path(__file__).resolve().parent.parent,
-        env={**os.environ, "REDIS_URL": redis_url},
+        env={
+            **os.environ,
+            "REDIS_URL": redis_url,
+            "DJANGO_SETTINGS_MODULE": "floor_settings",
+            "PYTHONPATH": str(Path(__file__).resolve().parent),
+        },
     )
     for _ in range(100):
         try:
@@ -193,6 +203,11 @@ def main():
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--keep", action="store_true", help="keep the bench_pages database")
     parser.add_argument("--reuse", action="store_true", help="reuse a kept bench_pages")
+    parser.add_argument(
+        "--empty-tables",
+        action="store_true",
+        help="every DataTable reads no rows: what the list pages cost around their rows",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
@@ -201,6 +216,9 @@ def main():
     redis_url = os.environ.get("REDIS_URL", "")
     # bench/tables.py's helpers create, name and drop the database its BENCH_DB names.
     tables.BENCH_DB = BENCH_DB
+    os.environ["DJANGO_SETTINGS_MODULE"] = "floor_settings"
+    if args.empty_tables:
+        os.environ["BENCH_EMPTY_TABLES"] = "1"
     var_dir = Path(tempfile.mkdtemp(prefix="bench-pages-"))
     production_environment(var_dir)
     if not args.reuse:
@@ -234,6 +252,9 @@ def main():
         ("Inventory > Trunks", reverse("trunks:inventory")),
         ("Package page", reverse("trunks:package_detail", args=[package.public_id])),
         ("Routing Policy Manager", reverse("trunks:routing_manager", args=[package.public_id])),
+        ("Floor: layout alone", "/floor/layout/"),
+        ("Floor: 50 rows, models", "/floor/instances/"),
+        ("Floor: 50 rows, values", "/floor/values/"),
     ]
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(admin)
@@ -262,6 +283,8 @@ def main():
     sessions = "Redis" if redis_url else "the database"
     print(f"\nwrk -t2 -c20 -d{args.seconds}s, gunicorn with {args.workers} workers")
     print(f"Sessions read from {sessions}")
+    if args.empty_tables:
+        print("Every DataTable read no rows (--empty-tables)")
     print(f"{'page':<24} {'req/s':>8} {'sign-in':>8} {'ratio':>6}  queries (first/next page)")
     for label, path in pages:
         sign_in_rate, rate = rates[path]
