@@ -131,7 +131,7 @@ def _policy_name(policy, user):
 
 def _policy_targets(policy, user):
     items = "".join(
-        f'<li>{html.escape(target.trunk.name)} <span class="muted">priority {target.priority},'
+        f'<li>{html.escape(target.trunk_name)} <span class="muted">priority {target.priority},'
         f" weight {target.weight}</span></li>"
         for target in policy.target_list
     )
