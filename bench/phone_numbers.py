@@ -95,6 +95,7 @@ def inventory_pages(client, user, mine):
         ("ending digits", f"ending={sample.e164[-4:]}"),
         ("contains digits", f"contains={sample.e164[5:10]}"),
         ("city", f"city={sample.city}"),
+        ("state", f"state={sample.state}"),
         ("package", f"package={sample.package.public_id}"),
         ("status pending", "status=pending"),
         ("no E911", "service=no_e911"),
