@@ -45,7 +45,9 @@ def _rows(users):
 
 
 def _users(request):
-    return User.objects.filter(enterprise=request.enterprise).order_by("name", "id")[:51]
+    """The enterprise's users in a list page's order. The views read one more than the 50 they
+    write, as a list page does to know whether a next page follows."""
+    return User.objects.filter(enterprise=request.enterprise).order_by("name", "id")
 
 
 @enterprise_member_required
@@ -55,14 +57,14 @@ def layout(request):
 
 @enterprise_member_required
 def instances(request):
-    users = _users(request).select_related("role")[:50]
+    users = list(_users(request).select_related("role")[:51])[:50]
     rows = [(u.name, u.email, u.role.name, u.last_login, u.is_active, u.public_id) for u in users]
     return HttpResponse(PAGE.render({"rows": _rows(rows)}, request))
 
 
 @enterprise_member_required
 def values(request):
-    rows = _users(request).values_list(*FIELDS)[:50]
+    rows = list(_users(request).values_list(*FIELDS)[:51])[:50]
     return HttpResponse(PAGE.render({"rows": _rows(rows)}, request))
 
 

@@ -156,12 +156,13 @@ def pack_partitions_before(model, day):
     packed = []
     with connection.cursor() as cursor:
         for month, name in partitions(model):
+            if month >= _month(day):
+                continue
             cursor.execute(
                 "SELECT coalesce(reloptions, '{}') FROM pg_class WHERE oid = %s::regclass",
                 [name],
             )
-            roomy = any(option.startswith("fillfactor=") for option in cursor.fetchone()[0])
-            if month < _month(day) and roomy:
+            if any(option.startswith("fillfactor=") for option in cursor.fetchone()[0]):
                 cursor.execute(f'ALTER TABLE "{name}" RESET (fillfactor)')
                 cursor.execute(f'VACUUM (FULL, ANALYZE) "{name}"')
                 packed.append(name)
